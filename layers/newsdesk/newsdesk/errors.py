@@ -1,0 +1,39 @@
+"""Typed errors. Every failure a user can cause has its own class and a clear message."""
+
+
+class NewsdeskError(Exception):
+    """Base class of every error newsdesk raises on purpose."""
+
+
+class ConfigurationError(NewsdeskError):
+    """A settings value or a sources file is missing or invalid."""
+
+
+class ExtractionError(NewsdeskError):
+    """The bytes given to the parser do not yield an article."""
+
+    reason = "extraction_failed"
+
+
+class EmptyDocumentError(ExtractionError):
+    reason = "empty"
+
+
+class BinaryContentError(ExtractionError):
+    reason = "binary"
+
+
+class DocumentTooLargeError(ExtractionError):
+    reason = "too_large"
+
+
+class UndecodableDocumentError(ExtractionError):
+    reason = "undecodable"
+
+
+class NotAnArticleError(ExtractionError):
+    reason = "not_an_article"
+
+
+class StorageError(NewsdeskError):
+    """An object or item that should exist is missing or malformed."""

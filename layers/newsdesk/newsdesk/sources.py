@@ -1,0 +1,75 @@
+"""The configured news sources: what to watch and how."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from newsdesk.errors import ConfigurationError
+from newsdesk.urls import TrailingSlash
+
+
+class ArchivePage(BaseModel):
+    """A listing page whose article links are picked with a CSS selector, following rel=next."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    link_selector: str
+    max_pages: int = Field(default=3, ge=1, le=100)
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    feeds: list[str] = Field(default_factory=list)
+    sitemaps: list[str] = Field(default_factory=list)
+    archives: list[ArchivePage] = Field(default_factory=list)
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts articles may be fetched from; empty means the hosts of the feeds and sitemaps.",
+    )
+    trailing_slash: TrailingSlash = "keep"
+    max_articles_per_run: int = Field(default=200, ge=1)
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[Source]
+
+
+def parse_sources(data: Any, *, origin: str = "<sources>") -> list[Source]:
+    try:
+        parsed = SourcesFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigurationError(f"{origin}: invalid sources file: {exc}") from exc
+    ids = [s.id for s in parsed.sources]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ConfigurationError(f"{origin}: duplicate source ids: {', '.join(duplicates)}")
+    return parsed.sources
+
+
+def load_sources(path: str | Path | None = None) -> list[Source]:
+    """Read a sources file (YAML, so JSON works too); None reads the bundled default."""
+    if path is None:
+        text = importlib.resources.files("newsdesk").joinpath("data/sources.yaml").read_text("utf-8")
+        origin = "bundled sources.yaml"
+    else:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise ConfigurationError(f"cannot read sources file {path}: {exc.strerror}") from exc
+        origin = str(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{origin}: not valid YAML: {exc}") from exc
+    return parse_sources(data, origin=origin)
