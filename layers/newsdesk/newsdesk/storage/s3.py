@@ -1,0 +1,104 @@
+"""S3 adapters: raw pages (gzip, with fetch metadata) and article JSON."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
+
+from newsdesk.article import Article
+from newsdesk.errors import StorageError
+from newsdesk.rawpage import RawPage
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+# S3 user metadata must be ASCII: URLs and header values are percent-encoded on the way in.
+_META_FIELDS = (
+    "source", "id", "url", "final_url", "status", "fetched_at", "content_type", "encoding",
+    "declared_encoding", "etag", "last_modified",
+)
+
+
+def _meta_key(field: str) -> str:
+    return field.replace("_", "-")
+
+
+class RawPageStore:
+    """Raw pages as received, gzip-compressed, keyed `{source}/{yyyy}/{mm}/{dd}/{id}.html.gz`."""
+
+    def __init__(self, bucket: str, client: S3Client) -> None:
+        self.bucket = bucket
+        self.client = client
+
+    def put(self, page: RawPage) -> str:
+        metadata = {}
+        for field in _META_FIELDS:
+            value = getattr(page, field)
+            if value is None:
+                continue
+            text = value.isoformat() if isinstance(value, datetime) else str(value)
+            metadata[_meta_key(field)] = quote(text, safe=" /:;=,+-._~()")
+        key = page.key
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=gzip.compress(page.body, mtime=0),
+            ContentType="application/gzip",
+            Metadata=metadata,
+        )
+        return key
+
+    def get(self, key: str) -> RawPage:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
+        except self.client.exceptions.NoSuchKey as exc:
+            raise StorageError(f"raw page s3://{self.bucket}/{key} does not exist") from exc
+        data = response["Body"].read()
+        try:
+            body = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise StorageError(f"raw page s3://{self.bucket}/{key} is not valid gzip: {exc}") from exc
+        meta = {k: unquote(v) for k, v in response.get("Metadata", {}).items()}
+        fields: dict[str, Any] = {f: meta.get(_meta_key(f)) for f in _META_FIELDS}
+        if not fields["url"] or not fields["source"] or not fields["id"]:
+            raise StorageError(f"raw page s3://{self.bucket}/{key} lacks url/source/id metadata")
+        fetched = fields["fetched_at"]
+        return RawPage(
+            source=fields["source"],
+            id=fields["id"],
+            url=fields["url"],
+            final_url=fields["final_url"] or fields["url"],
+            status=int(fields["status"] or 200),
+            body=body,
+            fetched_at=datetime.fromisoformat(fetched) if fetched else response["LastModified"],
+            content_type=fields["content_type"],
+            encoding=fields["encoding"],
+            declared_encoding=fields["declared_encoding"],
+            etag=fields["etag"],
+            last_modified=fields["last_modified"],
+        )
+
+
+class ArticleStore:
+    """Article JSON (`Article.model_dump(mode="json")`) next to the raw page's path."""
+
+    def __init__(self, bucket: str, client: S3Client) -> None:
+        self.bucket = bucket
+        self.client = client
+
+    def put(self, key: str, article: Article) -> str:
+        body = json.dumps(article.model_dump(mode="json"), ensure_ascii=False, indent=2).encode("utf-8")
+        self.client.put_object(
+            Bucket=self.bucket, Key=key, Body=body, ContentType="application/json; charset=utf-8"
+        )
+        return key
+
+    def get(self, key: str) -> Article:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
+        except self.client.exceptions.NoSuchKey as exc:
+            raise StorageError(f"article s3://{self.bucket}/{key} does not exist") from exc
+        return Article.model_validate_json(response["Body"].read())
