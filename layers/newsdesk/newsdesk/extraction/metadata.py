@@ -1,11 +1,54 @@
-"""Page metadata from every layer a page offers (placeholder: the contract only)."""
+"""Page metadata from every layer a page offers.
+
+Precedence, field by field (the first layer that yields a valid value wins):
+
+- title: JSON-LD article headline > og:title > twitter:title > microdata headline > the <h1> that
+  the <title> starts or ends with > <title> without its " | Site" part. A site suffix/prefix naming
+  the site is stripped from whichever layer wins.
+- description: JSON-LD > og:description > twitter:description > meta description > microdata.
+- authors: JSON-LD article author > author meta tags (author, article:author, byl, parsely-author,
+  sailthru.author, dc.creator, Twitter "Written by" label) > microdata author > rel=author links >
+  byline elements (class/id "byline"/"author"). Persons beat organisations: the first layer naming
+  a person wins; only when no layer names a person do organisation bylines (JSON-LD Organization,
+  or a name equal to the site/publisher) become the authors, so wire stories keep "Reuters".
+- section: JSON-LD articleSection > article:section > meta section/parsely-section > microdata.
+- tags: article:tag > JSON-LD keywords (string or list) > news_keywords > microdata keywords.
+- published_at / modified_at: JSON-LD datePublished/dateModified > article:published_time,
+  og / meta date tags > microdata > <time datetime> (pubdate, then inside the article) > htmldate
+  (published only, fast mode). Dates without an offset are UTC; dates before 1995 or in the
+  future are dropped and the next layer is tried.
+- language: <html lang> > Content-Language meta > og:locale > JSON-LD inLanguage; normalised to
+  "en" / "en-US".
+- canonical_url: link rel=canonical > og:url > JSON-LD url; absolute against `url`.
+- site_name: og:site_name > JSON-LD publisher > JSON-LD WebSite/Organization > application-name.
+- image_url: og:image > twitter:image > JSON-LD image > microdata image > link rel=image_src.
+- image_caption / image_credit: JSON-LD image caption/credit > the lead figure's figcaption (the
+  figure showing image_url, else the first figure of the article before its text); a credit
+  element inside the figcaption, or a trailing "(Name/Agency via Getty Images)", is the credit.
+- article_body: JSON-LD articleBody, verbatim.
+
+Nothing here raises on odd pages: a layer that breaks is skipped, garbage values become None.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
 
+from htmldate import find_date
 from lxml.html import HtmlElement
+
+from newsdesk.extraction import jsonld
+from newsdesk.extraction.authors import clean_authors, fold
+from newsdesk.extraction.dates import parse_date
+
+LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -26,6 +69,622 @@ class PageMetadata:
     article_body: str | None = None  # JSON-LD articleBody, when the page offers one
 
 
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«:/\\~*]|::)\s+")
+_LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{4}))?(?:[-_]([a-zA-Z]{2}|\d{3}))?(?:[-_].*)?$")
+_CREDIT_WORDS = re.compile(
+    r"(?i)\b(?:photo|photograph|image|picture|credit|courtesy|source|foto|getty|afp|reuters|ap|epa|"
+    r"shutterstock|anadolu|alamy|istock|pool|handout|file|ukrinform|unsplash)\b|/|©| via "
+)
+_TRAILING_PARENS = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]+)\)\s*$", re.DOTALL)
+_CREDIT_LEAD = re.compile(r"(?i)^(?:photo|image|picture|credit|foto|photograph)s?\s*(?:by)?\s*[:\-–]?\s*")
+_TRAILING_PHOTO = re.compile(
+    r"^(?P<caption>.*?)[\s.]*(?:\||—|–)?\s*(?P<credit>(?:Photo|Image|Picture|Credit|Foto)s?\s*(?:by)?\s*:"
+    r"\s*[^.]+?)\s*\.?$",
+    re.DOTALL,
+)
+_BYLINE_CLASS = re.compile(r"(?i)byline|by-line|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
+_NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
+_CREDIT_CLASS = re.compile(r"(?i)credit|copyright|attribution|source|photographer|byline|courtesy")
+_MAX_TITLE = 400
+_MAX_FIELD = 2000
+
+
+def _text(value: str | None, limit: int = _MAX_FIELD) -> str | None:
+    if not value:
+        return None
+    text = " ".join(value.split())
+    if not text or len(text) > limit:
+        return None
+    return text
+
+
+def _first[V](candidates: Iterable[V | None]) -> V | None:
+    for candidate in candidates:
+        if candidate:
+            return candidate
+    return None
+
+
+class _Page:
+    """One page's metadata layers, read once and shared by the field extractors."""
+
+    def __init__(self, tree: HtmlElement, url: str | None) -> None:
+        self.tree = tree
+        self.url = url
+        self.meta: dict[str, list[str]] = {}
+        self.itemprops: dict[str, list[HtmlElement]] = {}
+        self._read_meta()
+        self._read_itemprops()
+        self.ld = self._guard("json-ld", lambda: jsonld.collect(tree), jsonld.JsonLd())
+        self.article = jsonld.main_article(self.ld, self._raw_canonical()) or {}
+
+    @staticmethod
+    def _guard(layer: str, read: Callable[[], T], default: T) -> T:
+        try:
+            return read()
+        except Exception:  # a broken layer must not cost the page its other layers
+            LOGGER.warning("metadata layer %s failed", layer, exc_info=True)
+            return default
+
+    def _read_meta(self) -> None:
+        for element in self.tree.iter("meta"):
+            content = element.get("content")
+            if content is None:
+                continue
+            for attr in ("property", "name", "http-equiv", "itemprop"):
+                key = element.get(attr)
+                if key:
+                    self.meta.setdefault(key.strip().lower(), []).append(content)
+
+    def _read_itemprops(self) -> None:
+        for element in self.tree.xpath("//*[@itemprop]"):
+            for name in (element.get("itemprop") or "").split():
+                self.itemprops.setdefault(name, []).append(element)
+
+    def metas(self, *keys: str) -> Iterator[str]:
+        for key in keys:
+            yield from self.meta.get(key, [])
+
+    def meta1(self, *keys: str) -> str | None:
+        return _first(_text(value) for value in self.metas(*keys))
+
+    def prop_values(self, name: str) -> Iterator[str]:
+        """Microdata values: content/datetime/href/src attributes before the element text."""
+        for element in self.itemprops.get(name, []):
+            for attr in ("content", "datetime", "href", "src"):
+                value = element.get(attr)
+                if value:
+                    yield value
+                    break
+            else:
+                yield element.text_content()
+
+    def prop1(self, name: str) -> str | None:
+        return _first(_text(value) for value in self.prop_values(name))
+
+    def _raw_canonical(self) -> str | None:
+        for link in self.tree.iter("link"):
+            rels = (link.get("rel") or "").lower().split()
+            if "canonical" in rels and link.get("href"):
+                return self.absolute(link.get("href"))
+        return self.absolute(self.meta1("og:url"))
+
+    def absolute(self, value: str | None) -> str | None:
+        text = _text(value)
+        if not text or " " in text:
+            return None
+        try:
+            joined = urljoin(self.url, text) if self.url else text
+            parts = urlsplit(joined)
+        except ValueError:
+            return None
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return None
+        return joined
+
+
+# --- title ---------------------------------------------------------------------------------
+
+
+def _strip_site(title: str, site_names: list[str]) -> str:
+    """Drop a " | Site" suffix or "Site: " prefix naming the site."""
+    keys = {fold(name) for name in site_names if name}
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2 or not keys:
+        return title
+    if fold(parts[-1]) in keys:
+        return _TITLE_SEPARATORS.split(title)[0] if len(parts) == 2 else _rejoin_without(title, last=True)
+    if fold(parts[0]) in keys:
+        return _rejoin_without(title, last=False)
+    return title
+
+
+def _rejoin_without(title: str, *, last: bool) -> str:
+    matches = list(_TITLE_SEPARATORS.finditer(title))
+    if last:
+        return title[: matches[-1].start()].strip()
+    return title[matches[0].end() :].strip()
+
+
+def _title_from_title_element(page: _Page) -> str | None:
+    raw = _text(page.tree.findtext(".//title"), _MAX_TITLE)
+    if not raw:
+        return None
+    # The page's own <h1> is the headline when the <title> is that headline plus decoration.
+    for h1 in page.tree.iter("h1"):
+        heading = _text(h1.text_content(), _MAX_TITLE)
+        if heading and len(heading) >= 10 and heading != raw:
+            key, whole = fold(heading), fold(raw)
+            if key and (whole.startswith(key) or whole.endswith(key)):
+                return heading
+    return raw
+
+
+def _title(page: _Page, site_names: list[str]) -> str | None:
+    candidate = _first(
+        [
+            jsonld.text_value(page.article.get("headline")) or jsonld.text_value(page.article.get("name")),
+            page.meta1("og:title"),
+            page.meta1("twitter:title"),
+            page.prop1("headline"),
+            _title_from_title_element(page),
+        ]
+    )
+    if not candidate or len(candidate) > _MAX_TITLE:
+        return None
+    return _strip_site(candidate, site_names) or candidate
+
+
+# --- authors -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Byline:
+    persons: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+
+
+def _jsonld_people(page: _Page, value: Any, out: _Byline, depth: int = 0) -> None:
+    value = page.ld.resolve(value)
+    if depth > 3 or value is None:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _jsonld_people(page, item, out, depth + 1)
+        return
+    if isinstance(value, str):
+        out.persons.append(value)
+        return
+    if not isinstance(value, dict):
+        return
+    name = jsonld.text_value(value.get("name"))
+    if not name:
+        given = jsonld.text_value(value.get("givenName"))
+        family = jsonld.text_value(value.get("familyName"))
+        name = " ".join(part for part in (given, family) if part) or None
+    if not name:
+        return
+    if jsonld.type_names(value) & jsonld.ORGANIZATION_TYPES:
+        out.organisations.append(name)
+    else:
+        out.persons.append(name)
+
+
+def _twitter_written_by(page: _Page) -> Iterator[str]:
+    # Ghost, Yoast and others put the byline in Twitter's label/data pairs.
+    for index in range(1, 5):
+        label = page.meta1(f"twitter:label{index}") or ""
+        if re.search(r"(?i)written by|author", label):
+            yield from page.metas(f"twitter:data{index}")
+
+
+def _microdata_authors(page: _Page) -> Iterator[str]:
+    for element in page.itemprops.get("author", []):
+        names = [el for el in element.iter() if "name" in (el.get("itemprop") or "").split()]
+        if names:
+            for name_element in names:
+                yield name_element.get("content") or name_element.text_content()
+        else:
+            yield element.get("content") or element.text_content()
+
+
+def _rel_author_links(page: _Page) -> Iterator[str]:
+    for link in page.tree.iter("a"):
+        if "author" in (link.get("rel") or "").lower().split():
+            yield link.text_content()
+
+
+def _byline_elements(page: _Page) -> Iterator[str]:
+    for element in page.tree.iter("*"):
+        if not isinstance(element.tag, str) or element.tag in ("html", "body", "meta", "link", "script"):
+            continue
+        marker = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if not _BYLINE_CLASS.search(marker) or _NOT_BYLINE_CLASS.search(marker):
+            continue
+        if any(
+            _NOT_BYLINE_CLASS.search(f"{a.get('class') or ''} {a.get('id') or ''}")
+            for a in element.iterancestors()
+        ):
+            continue
+        text = element.text_content()
+        if text and len(text) < 200:
+            yield text
+
+
+def _author_layers(page: _Page) -> Iterator[_Byline]:
+    layer = _Byline()
+    _jsonld_people(page, page.article.get("author") or page.article.get("creator"), layer)
+    yield layer
+    yield _Byline(
+        persons=list(
+            page.metas(
+                "author",
+                "article:author",
+                "byl",
+                "parsely-author",
+                "sailthru.author",
+                "dc.creator",
+                "dcterms.creator",
+                "citation_author",
+                "og:article:author",
+            )
+        )
+        + list(_twitter_written_by(page))
+    )
+    yield _Byline(persons=list(_microdata_authors(page)))
+    yield _Byline(persons=list(_rel_author_links(page)))
+    yield _Byline(persons=list(_byline_elements(page)))
+
+
+def _authors(page: _Page, site_names: list[str]) -> list[str]:
+    site_keys = {fold(name) for name in site_names if name}
+    fallback: list[str] = []
+    for layer in _author_layers(page):
+        persons: list[str] = []
+        organisations = clean_authors(layer.organisations)
+        for name in clean_authors(layer.persons):
+            (organisations if fold(name) in site_keys else persons).append(name)
+        if persons:
+            return persons
+        if organisations and not fallback:
+            fallback = organisations
+    return fallback
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def _time_elements(page: _Page) -> Iterator[str]:
+    times = [el for el in page.tree.iter("time") if el.get("datetime")]
+    for element in times:
+        if element.get("pubdate") is not None:
+            yield element.get("datetime") or ""
+    for container in ("article", "main"):
+        for element in times:
+            if any(ancestor.tag == container for ancestor in element.iterancestors()):
+                yield element.get("datetime") or ""
+
+
+def _htmldate(page: _Page) -> datetime | None:
+    found = find_date(
+        page.tree,
+        extensive_search=False,
+        original_date=True,
+        outputformat="%Y-%m-%dT%H:%M:%S",
+        url=page.url,
+    )
+    return parse_date(found)
+
+
+def _published(page: _Page) -> datetime | None:
+    layers: list[Iterable[Any]] = [
+        [page.article.get("datePublished"), page.article.get("dateCreated")],
+        page.metas(
+            "article:published_time",
+            "og:published_time",
+            "article:published",
+            "datepublished",
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "publish_date",
+            "date",
+            "dc.date",
+            "dc.date.issued",
+            "dcterms.created",
+            "dcterms.issued",
+            "sailthru.date",
+            "parsely-pub-date",
+            "citation_publication_date",
+            "article.published",
+            "published_time",
+        ),
+        page.prop_values("datePublished"),
+        page.prop_values("dateCreated"),
+        _time_elements(page),
+    ]
+    for layer in layers:
+        for value in layer:
+            parsed = parse_date(value)
+            if parsed is not None:
+                return parsed
+    return page._guard("htmldate", lambda: _htmldate(page), None)
+
+
+def _modified(page: _Page) -> datetime | None:
+    layers: list[Iterable[Any]] = [
+        [page.article.get("dateModified")],
+        page.metas(
+            "article:modified_time", "og:updated_time", "dateModified", "last-modified", "dcterms.modified"
+        ),
+        page.prop_values("dateModified"),
+    ]
+    for layer in layers:
+        for value in layer:
+            parsed = parse_date(value)
+            if parsed is not None:
+                return parsed
+    return None
+
+
+# --- language, urls, site ------------------------------------------------------------------
+
+
+def normalise_language(value: str | None) -> str | None:
+    """ "en_us" -> "en-US", "EN" -> "en", "zh-hant-tw" -> "zh-Hant-TW"; None for non-tags."""
+    text = _text(value, 64)
+    if not text:
+        return None
+    text = text.split(",")[0].split(";")[0].strip()
+    match = _LANG.match(text)
+    if not match:
+        return None
+    language, script, region = match.groups()
+    parts = [language.lower()]
+    if script:
+        parts.append(script.title())
+    if region:
+        parts.append(region.upper())
+    return "-".join(parts)
+
+
+def _language(page: _Page) -> str | None:
+    html_lang = page.tree.get("lang") or page.tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    return _first(
+        normalise_language(value)
+        for value in [
+            html_lang,
+            page.meta1("content-language"),
+            page.meta1("og:locale"),
+            jsonld.text_value(page.article.get("inLanguage")),
+            page.meta1("language", "dc.language"),
+        ]
+    )
+
+
+def _site_name(page: _Page) -> str | None:
+    publisher = page.ld.resolve(page.article.get("publisher"))
+    site = jsonld.first_of_types(page.ld, frozenset({"website"})) or {}
+    organisation = jsonld.first_of_types(page.ld, jsonld.ORGANIZATION_TYPES) or {}
+    return _first(
+        [
+            page.meta1("og:site_name"),
+            jsonld.text_value(publisher) if isinstance(publisher, (dict, list, str)) else None,
+            jsonld.text_value(site.get("name")),
+            jsonld.text_value(organisation.get("name")),
+            page.meta1("application-name", "apple-mobile-web-app-title"),
+        ]
+    )
+
+
+def _jsonld_image(page: _Page) -> tuple[str | None, dict[str, Any]]:
+    image = page.ld.resolve(page.article.get("image"))
+    if isinstance(image, list):
+        image = page.ld.resolve(image[0]) if image else None
+    if isinstance(image, str):
+        return image, {}
+    if isinstance(image, dict):
+        url = image.get("url") or image.get("contentUrl")
+        return (url if isinstance(url, str) else None), image
+    return None, {}
+
+
+def _image_url(page: _Page) -> str | None:
+    ld_url, _ = _jsonld_image(page)
+    link_src = next(
+        (link.get("href") for link in page.tree.iter("link") if link.get("rel") == "image_src"), None
+    )
+    return _first(
+        page.absolute(value)
+        for value in [
+            page.meta1("og:image", "og:image:url", "og:image:secure_url"),
+            page.meta1("twitter:image", "twitter:image:src"),
+            ld_url,
+            page.prop1("image"),
+            link_src,
+        ]
+    )
+
+
+# --- image caption / credit ----------------------------------------------------------------
+
+
+def split_caption(text: str | None) -> tuple[str | None, str | None]:
+    """ "Caption. (Name/Agency via Getty Images)" -> ("Caption.", "Name/Agency via Getty Images")."""
+    caption = _text(text)
+    if not caption:
+        return None, None
+    match = _TRAILING_PARENS.match(caption)
+    if match and _CREDIT_WORDS.search(match.group("credit")):
+        credit = _CREDIT_LEAD.sub("", match.group("credit")).strip()
+        return _text(match.group("caption")), _text(credit)
+    match = _TRAILING_PHOTO.match(caption)
+    if match and match.group("caption"):
+        return _text(match.group("caption")), _text(_CREDIT_LEAD.sub("", match.group("credit")))
+    return caption, None
+
+
+def _basename(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return name.lower() or None
+
+
+def _image_sources(figure: HtmlElement) -> set[str]:
+    names: set[str] = set()
+    for img in figure.iter("img", "source"):
+        for attr in ("src", "data-src", "data-lazy-src", "srcset", "data-srcset"):
+            for candidate in (img.get(attr) or "").split(","):
+                name = _basename(candidate.strip().split(" ")[0])
+                if name:
+                    names.add(name)
+    return names
+
+
+def _lead_figure(page: _Page, image_url: str | None) -> HtmlElement | None:
+    figures = [fig for fig in page.tree.iter("figure") if fig.find(".//figcaption") is not None]
+    if not figures:
+        return None
+    wanted = _basename(image_url)
+    if wanted:
+        for figure in figures:
+            if wanted in _image_sources(figure):
+                return figure
+    # Without a match, the first captioned figure of the article counts only if it comes
+    # before the article's text: a figure further down illustrates a paragraph, not the story.
+    article = next(page.tree.iter("article"), None)
+    if article is None:
+        return None
+    for element in article.iter("figure", "p"):
+        if element.tag == "p" and len(element.text_content().strip()) > 80:
+            return None
+        if element.tag == "figure" and element.find(".//figcaption") is not None:
+            return element
+    return None
+
+
+def _figcaption_parts(figure: HtmlElement) -> tuple[str | None, str | None]:
+    figcaption = figure.find(".//figcaption")
+    if figcaption is None:
+        return None, None
+    credit_element = next(
+        (el for el in figcaption.iterdescendants() if _CREDIT_CLASS.search(str(el.get("class") or ""))),
+        None,
+    )
+    if credit_element is None:
+        return split_caption(figcaption.text_content())
+    credit = _text(_CREDIT_LEAD.sub("", credit_element.text_content().strip()))
+    whole = figcaption.text_content()
+    caption = whole.replace(credit_element.text_content(), " ")
+    return _text(caption), credit
+
+
+def _caption_credit(page: _Page, image_url: str | None) -> tuple[str | None, str | None]:
+    _, image = _jsonld_image(page)
+    caption_value = jsonld.text_value(image.get("caption")) if image else None
+    credit_value = None
+    if image:
+        credit_value = _first(
+            jsonld.text_value(image.get(key))
+            for key in ("creditText", "copyrightHolder", "author", "creator")
+        )
+    if caption_value:
+        caption, credit = split_caption(caption_value)
+        return caption, credit_value or credit
+    figure = _lead_figure(page, image_url)
+    if figure is None:
+        return None, credit_value
+    caption, credit = _figcaption_parts(figure)
+    return caption, credit or credit_value
+
+
+# --- the entry point -----------------------------------------------------------------------
+
+
+def _tags(page: _Page) -> list[str]:
+    keywords = page.article.get("keywords")
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    layers: list[list[Any]] = [
+        list(page.metas("article:tag")),
+        keywords if isinstance(keywords, list) else [],
+        [tag for value in page.metas("news_keywords") for tag in value.split(",")],
+        [tag for value in page.prop_values("keywords") for tag in value.split(",")],
+    ]
+    for layer in layers:
+        tags: list[str] = []
+        seen: set[str] = set()
+        for value in layer:
+            tag = jsonld.text_value(value)
+            if tag and len(tag) <= 100 and fold(tag) not in seen:
+                seen.add(fold(tag))
+                tags.append(tag)
+        if tags:
+            return tags
+    return []
+
+
+def _section(page: _Page) -> str | None:
+    return _first(
+        [
+            jsonld.text_value(page.article.get("articleSection")),
+            page.meta1(
+                "article:section", "section", "parsely-section", "article.section", "sailthru.section"
+            ),
+            page.prop1("articleSection"),
+        ]
+    )
+
+
+def _article_body(page: _Page) -> str | None:
+    body = page.article.get("articleBody")
+    return body if isinstance(body, str) and body.strip() else None
+
+
 def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
-    title = tree.findtext(".//title")
-    return PageMetadata(title=title.strip() if title else None)
+    """Every metadata field the page offers, by the precedence in this module's docstring."""
+    guard = _Page._guard
+    page = guard("page", lambda: _Page(tree, url), None)
+    if page is None:
+        return PageMetadata()
+    site_name = guard("site_name", lambda: _site_name(page), None)
+    publisher = page.ld.resolve(page.article.get("publisher"))
+    site_names = [name for name in (site_name, jsonld.text_value(publisher)) if name]
+    image_url = guard("image", lambda: _image_url(page), None)
+    no_caption: tuple[str | None, str | None] = (None, None)
+    caption, credit = guard("caption", lambda: _caption_credit(page, image_url), no_caption)
+    return PageMetadata(
+        title=guard("title", lambda: _title(page, site_names), None),
+        description=guard(
+            "description",
+            lambda: _first(
+                [
+                    jsonld.text_value(page.article.get("description")),
+                    page.meta1("og:description", "twitter:description", "description"),
+                    page.prop1("description"),
+                ]
+            ),
+            None,
+        ),
+        authors=guard("authors", lambda: _authors(page, site_names), []),
+        section=guard("section", lambda: _section(page), None),
+        tags=guard("tags", lambda: _tags(page), []),
+        published_at=guard("published", lambda: _published(page), None),
+        modified_at=guard("modified", lambda: _modified(page), None),
+        language=guard("language", lambda: _language(page), None),
+        canonical_url=guard(
+            "canonical",
+            lambda: page._raw_canonical() or page.absolute(jsonld.text_value(page.article.get("url"))),
+            None,
+        ),
+        site_name=site_name,
+        image_url=image_url,
+        image_caption=caption,
+        image_credit=credit,
+        article_body=guard("article_body", lambda: _article_body(page), None),
+    )
