@@ -1,0 +1,1 @@
+"""Polite, safe fetching: HTTP client, robots.txt, per-host pacing, address safety, encodings."""

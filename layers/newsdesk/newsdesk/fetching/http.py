@@ -1,0 +1,447 @@
+"""A small, safe HTTP GET: hand-followed redirects, checked addresses, streamed and capped bodies.
+
+Built on urllib3 (which requests uses) because it lets the connection class decide which socket to
+open: every hop's resolved address is checked there (`newsdesk.fetching.safety`). Content encodings
+are decoded here, incrementally and with a cap on the decompressed size, so a gzip bomb costs at
+most `max_body_bytes` of memory.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import time
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import certifi
+import urllib3
+from newsdesk.fetching.clock import Clock
+from newsdesk.fetching.errors import (
+    BodyTooLargeError,
+    ConnectionFailedError,
+    FetchError,
+    FetchTimeoutError,
+    HostNotAllowedError,
+    HttpStatusError,
+    NameResolutionFailedError,
+    RedirectLoopError,
+    TooManyRedirectsError,
+    UnsupportedContentEncodingError,
+    UnsupportedSchemeError,
+)
+from newsdesk.fetching.safety import AddressPolicy
+from newsdesk.urls import HTTP_SCHEMES, host_matches
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
+from urllib3.util import connection as urllib3_connection
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+CHUNK_SIZE = 64 * 1024
+HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+
+
+class UnwantedContentTypeError(FetchError):
+    """The response's content type is not one the caller wants (a PDF where HTML was expected)."""
+
+    reason = "non_html"
+
+    def __init__(self, message: str, *, url: str | None = None, content_type: str | None = None) -> None:
+        super().__init__(message, url=url)
+        self.content_type = content_type
+
+
+@dataclass(frozen=True)
+class FetchResponse:
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes = field(repr=False)
+    redirects: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str | None:
+        """The media type alone, lower-cased ('text/html'), or None when the server sent none."""
+        value = self.headers.get("content-type")
+        if not value:
+            return None
+        return value.split(";", 1)[0].strip().lower() or None
+
+    @property
+    def charset(self) -> str | None:
+        return charset_from_content_type(self.headers.get("content-type"))
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+def charset_from_content_type(value: str | None) -> str | None:
+    if not value:
+        return None
+    for param in value.split(";")[1:]:
+        name, _, raw = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = raw.strip().strip("\"'").strip()
+            return charset or None
+    return None
+
+
+# -- connections that check the address they open -------------------------------------------------
+
+
+class _CheckedConnectionMixin:
+    """Resolves through the AddressPolicy and connects only to an address it allowed."""
+
+    address_policy: AddressPolicy
+    _dns_host: str
+    port: int
+    timeout: Any
+    source_address: Any
+    socket_options: Any
+
+    def _new_conn(self) -> socket.socket:
+        addresses = self.address_policy.addresses_for(self._dns_host, self.port)
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return urllib3_connection.create_connection(
+                    (address, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except TimeoutError as exc:
+                last_error = ConnectTimeoutError(self, f"connecting to {self._dns_host} timed out: {exc}")
+            except OSError as exc:
+                last_error = NewConnectionError(self, f"cannot connect to {self._dns_host}: {exc}")  # type: ignore[arg-type]
+        assert last_error is not None
+        raise last_error
+
+
+def _pool_manager(policy: AddressPolicy, maxsize: int) -> urllib3.PoolManager:
+    # urllib3 builds connections from class attributes, so the policy is bound into subclasses.
+    http_conn = type(
+        "CheckedHTTPConnection", (_CheckedConnectionMixin, HTTPConnection), {"address_policy": policy}
+    )
+    https_conn = type(
+        "CheckedHTTPSConnection", (_CheckedConnectionMixin, HTTPSConnection), {"address_policy": policy}
+    )
+    http_pool = type("CheckedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})
+    https_pool = type("CheckedHTTPSConnectionPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})
+    kwargs: dict[str, Any] = {"num_pools": 64, "maxsize": maxsize, "block": False}
+    # requests' CA bundle: the same trust store wherever the fetcher runs.
+    kwargs["ca_certs"] = certifi.where()
+    manager = urllib3.PoolManager(**kwargs)
+    manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}
+    return manager
+
+
+# -- bounded decompression -------------------------------------------------------------------------
+
+
+class _BoundedBody:
+    """Collects the body, decoding Content-Encoding on the fly, refusing to grow past `limit` bytes."""
+
+    def __init__(self, content_encoding: str | None, limit: int, url: str) -> None:
+        self._limit = limit
+        self._url = url
+        self._parts: list[bytes] = []
+        self._size = 0
+        codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        for coding in codings:
+            if coding not in {"gzip", "x-gzip", "deflate"}:
+                raise UnsupportedContentEncodingError(f"unsupported Content-Encoding {coding!r}", url=url)
+        if len(codings) > 1:
+            raise UnsupportedContentEncodingError(f"stacked Content-Encoding {content_encoding!r}", url=url)
+        self._coding = codings[0] if codings else None
+        self._decoder: Any = None
+        if self._coding in {"gzip", "x-gzip"}:
+            self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._deflate_probe = b""
+
+    def _emit(self, data: bytes) -> None:
+        if not data:
+            return
+        self._size += len(data)
+        if self._size > self._limit:
+            kind = "decompressed body" if self._coding else "body"
+            raise BodyTooLargeError(f"{kind} of {self._url} exceeds {self._limit} bytes", url=self._url)
+        self._parts.append(data)
+
+    def feed(self, chunk: bytes) -> None:
+        if self._coding is None:
+            self._emit(chunk)
+            return
+        if self._decoder is None:
+            # "deflate" is zlib-wrapped by the RFC but raw deflate on some servers: look at the header.
+            self._deflate_probe += chunk
+            if len(self._deflate_probe) < 2:
+                return
+            wrapped = (self._deflate_probe[0] & 0x0F) == 8 and int.from_bytes(
+                self._deflate_probe[:2]
+            ) % 31 == 0
+            self._decoder = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+            chunk, self._deflate_probe = self._deflate_probe, b""
+        data = chunk
+        try:
+            while data:
+                out = self._decoder.decompress(data, self._limit - self._size + 1)
+                self._emit(out)
+                data = self._decoder.unconsumed_tail
+                if not data and self._decoder.eof and self._decoder.unused_data:
+                    # Concatenated gzip members are one body.
+                    data = self._decoder.unused_data
+                    self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        except zlib.error as exc:
+            raise UnsupportedContentEncodingError(
+                f"corrupt {self._coding} body: {exc}", url=self._url
+            ) from exc
+
+    def finish(self) -> bytes:
+        if self._deflate_probe:
+            self._decoder = zlib.decompressobj()
+            probe, self._deflate_probe = self._deflate_probe, b""
+            self.feed(probe)
+        if self._decoder is not None:
+            try:
+                self._emit(self._decoder.flush())
+            except zlib.error as exc:
+                raise UnsupportedContentEncodingError(f"corrupt body: {exc}", url=self._url) from exc
+        return b"".join(self._parts)
+
+
+# -- the client ------------------------------------------------------------------------------------
+
+
+class HttpClient:
+    """GET with redirects followed by hand, each hop checked (scheme, allowed hosts, address)."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        policy: AddressPolicy | None = None,
+        max_body_bytes: int = 10 * 1024 * 1024,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 20.0,
+        total_timeout: float | None = 120.0,
+        max_redirects: int = 5,
+        pool_size: int = 8,
+    ) -> None:
+        self.user_agent = user_agent
+        self.policy = policy or AddressPolicy()
+        self.max_body_bytes = max_body_bytes
+        self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        self.total_timeout = total_timeout
+        self.max_redirects = max_redirects
+        self._manager = _pool_manager(self.policy, pool_size)
+
+    def close(self) -> None:
+        self._manager.clear()
+
+    def get(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        allowed_hosts: Sequence[str] | None = None,
+        accept_content: Callable[[str | None], bool] | None = None,
+        max_body_bytes: int | None = None,
+    ) -> FetchResponse:
+        """Fetch `url`. Returns 2xx and 304 responses; raises a FetchError subclass for anything else.
+
+        `allowed_hosts` (None: any host) applies to every hop. `accept_content` sees the final media
+        type before the body is read, so an unwanted PDF is never downloaded.
+        """
+        limit = self.max_body_bytes if max_body_bytes is None else max_body_bytes
+        request_headers = {
+            "User-Agent": self.user_agent,
+            "Accept-Encoding": "gzip, deflate",
+            "Accept": HTML_ACCEPT,
+        }
+        request_headers.update(headers or {})
+        visited: list[str] = []
+        current = url
+        while True:
+            self._check_hop(current, allowed_hosts, origin=url)
+            if current in visited:
+                raise RedirectLoopError(f"redirect loop: {' -> '.join([*visited, current])}", url=url)
+            visited.append(current)
+            response = self._open(current, request_headers)
+            fully_read = False
+            try:
+                status = response.status
+                if status in REDIRECT_STATUSES:
+                    location = response.headers.get("location")
+                    if not location:
+                        raise HttpStatusError(status, url=current)
+                    if len(visited) > self.max_redirects:
+                        raise TooManyRedirectsError(
+                            f"more than {self.max_redirects} redirects from {url}", url=url
+                        )
+                    current = urljoin(current, location.strip())
+                    continue
+                response_headers = {k.lower(): v for k, v in response.headers.items()}
+                if status == 304:
+                    fully_read = True
+                    return FetchResponse(url, current, status, response_headers, b"", tuple(visited[:-1]))
+                if not 200 <= status < 300:
+                    raise HttpStatusError(
+                        status, url=current, retry_after_header=response.headers.get("retry-after")
+                    )
+                if accept_content is not None:
+                    media = FetchResponse(url, current, status, response_headers, b"").content_type
+                    if not accept_content(media):
+                        raise UnwantedContentTypeError(
+                            f"{current} is {media or 'of no declared type'}", url=current, content_type=media
+                        )
+                body = self._read_body(response, current, limit)
+                fully_read = True
+                return FetchResponse(url, current, status, response_headers, body, tuple(visited[:-1]))
+            finally:
+                # A connection with unread body (redirect, error page, refused PDF, cut body) is
+                # dropped rather than drained: draining could mean reading what we just refused.
+                if not fully_read:
+                    response.close()
+                response.release_conn()
+
+    def _check_hop(self, url: str, allowed_hosts: Sequence[str] | None, *, origin: str) -> None:
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower().rstrip(".")
+            _ = parts.port  # raises on a malformed port
+        except ValueError as exc:
+            raise UnsupportedSchemeError(f"malformed URL {url!r}: {exc}", url=origin) from exc
+        if parts.scheme.lower() not in HTTP_SCHEMES or not host:
+            raise UnsupportedSchemeError(f"only http(s) URLs are fetched, not {url!r}", url=origin)
+        if allowed_hosts is not None and not any(host_matches(host, a) for a in allowed_hosts):
+            raise HostNotAllowedError(f"{host} is not an allowed host for this source", url=origin)
+
+    def _open(self, url: str, headers: Mapping[str, str]) -> Any:
+        try:
+            return self._manager.urlopen(
+                "GET",
+                url,
+                headers=dict(headers),
+                redirect=False,
+                retries=False,
+                preload_content=False,
+                decode_content=False,
+                timeout=self.timeout,
+            )
+        except FetchError:
+            raise
+        except (ConnectTimeoutError, ReadTimeoutError, TimeoutError) as exc:
+            raise FetchTimeoutError(f"timed out fetching {url}: {exc}", url=url) from exc
+        except NameResolutionError as exc:
+            raise NameResolutionFailedError(f"cannot resolve host of {url}", url=url) from exc
+        except (HTTPError, OSError) as exc:
+            raise ConnectionFailedError(f"connection failed for {url}: {exc}", url=url) from exc
+
+    def _read_body(self, response: Any, url: str, limit: int) -> bytes:
+        declared = response.headers.get("content-length")
+        encoding = response.headers.get("content-encoding")
+        if declared and declared.isdigit() and not encoding and int(declared) > limit:
+            raise BodyTooLargeError(f"{url} declares {declared} bytes, over the {limit} limit", url=url)
+        body = _BoundedBody(encoding, limit, url)
+        deadline = None if self.total_timeout is None else time.monotonic() + self.total_timeout
+        try:
+            for chunk in response.stream(CHUNK_SIZE, decode_content=False):
+                body.feed(chunk)
+                if deadline is not None and time.monotonic() > deadline:
+                    raise FetchTimeoutError(f"{url} took more than {self.total_timeout}s", url=url)
+        except (ReadTimeoutError, TimeoutError) as exc:
+            raise FetchTimeoutError(f"timed out reading {url}: {exc}", url=url) from exc
+        except (HTTPError, OSError) as exc:
+            raise ConnectionFailedError(f"connection broke reading {url}: {exc}", url=url) from exc
+        return body.finish()
+
+
+# -- retries ---------------------------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, float(when.timestamp()) - now)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter for connection errors, timeouts, 429 and 5xx; others fail at once.
+
+    A Retry-After longer than `max_wait` is not slept on: the URL is failed for this run and the
+    crawl state schedules it for after that time.
+    """
+
+    max_attempts: int = 4
+    backoff_base: float = 1.0
+    backoff_max: float = 30.0
+    max_wait: float = 60.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        ceiling: float = min(self.backoff_max, self.backoff_base * 2.0 ** (attempt - 1))
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+def retry_after_of(error: FetchError, now: float) -> float | None:
+    if isinstance(error, HttpStatusError):
+        return parse_retry_after(error.retry_after_header, now)
+    return None
+
+
+def with_retries[T](
+    action: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    clock: Clock,
+    rng: random.Random | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_retry: Callable[[FetchError, float], None] | None = None,
+) -> T:
+    rng = rng or random.Random()
+    attempt = 1
+    while True:
+        try:
+            return action()
+        except FetchError as error:
+            if not error.retryable or attempt >= policy.max_attempts or should_stop():
+                raise
+            wait = policy.delay(attempt, rng)
+            retry_after = retry_after_of(error, clock.time())
+            if retry_after is not None:
+                if retry_after > policy.max_wait:
+                    raise
+                wait = max(wait, retry_after)
+            if on_retry is not None:
+                on_retry(error, wait)
+            clock.sleep(wait)
+            attempt += 1

@@ -1,0 +1,102 @@
+"""robots.txt per origin via protego, cached with a TTL, with Crawl-delay and Sitemap: lines.
+
+RFC 9309: a 4xx robots.txt means no restrictions; a 5xx or an unreachable one means the whole
+site is off limits for now (cached for a short time only, so the next run tries again).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from newsdesk.fetching.clock import Clock
+from newsdesk.fetching.errors import FetchError, HttpStatusError
+from newsdesk.fetching.http import FetchResponse
+from newsdesk.urls import origin_of
+from protego import Protego
+
+logger = logging.getLogger(__name__)
+
+MAX_ROBOTS_BYTES = 512 * 1024  # RFC 9309 asks crawlers to parse at least 500 KiB
+
+
+@dataclass(frozen=True)
+class RobotsRules:
+    origin: str
+    parser: Protego | None  # None: no robots.txt, everything allowed
+    disallow_all: bool = False
+
+    def can_fetch(self, url: str, user_agent: str) -> bool:
+        if self.disallow_all:
+            return False
+        return True if self.parser is None else bool(self.parser.can_fetch(url, user_agent))
+
+    def crawl_delay(self, user_agent: str) -> float | None:
+        if self.parser is None:
+            return None
+        delay = self.parser.crawl_delay(user_agent)
+        return float(delay) if delay is not None else None
+
+    @property
+    def sitemaps(self) -> list[str]:
+        return [] if self.parser is None else list(self.parser.sitemaps)
+
+
+RobotsFetcher = Callable[[str], FetchResponse]
+
+
+class RobotsCache:
+    """Rules per origin (`scheme://host[:port]`); fetched once per TTL however many threads ask."""
+
+    def __init__(
+        self,
+        fetch: RobotsFetcher,
+        *,
+        user_agent: str,
+        clock: Clock,
+        ttl_seconds: float = 3600.0,
+        error_ttl_seconds: float = 300.0,
+    ) -> None:
+        self._fetch = fetch
+        self.user_agent = user_agent
+        self._clock = clock
+        self._ttl = ttl_seconds
+        self._error_ttl = error_ttl_seconds
+        self._entries: dict[str, tuple[float, RobotsRules]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def rules_for(self, url: str) -> RobotsRules:
+        origin = origin_of(url)
+        with self._guard:
+            lock = self._locks.setdefault(origin, threading.Lock())
+        with lock:
+            cached = self._entries.get(origin)
+            if cached is not None and cached[0] > self._clock.time():
+                return cached[1]
+            rules, ttl = self._load(origin)
+            self._entries[origin] = (self._clock.time() + ttl, rules)
+            return rules
+
+    def can_fetch(self, url: str) -> bool:
+        return self.rules_for(url).can_fetch(url, self.user_agent)
+
+    def crawl_delay(self, url: str) -> float | None:
+        return self.rules_for(url).crawl_delay(self.user_agent)
+
+    def _load(self, origin: str) -> tuple[RobotsRules, float]:
+        robots_url = origin + "/robots.txt"
+        try:
+            response = self._fetch(robots_url)
+        except HttpStatusError as exc:
+            if 400 <= exc.status < 500 and exc.status != 429:
+                return RobotsRules(origin, None), self._ttl
+            logger.warning("robots.txt %s: %s; treating the site as disallowed for now", robots_url, exc)
+            return RobotsRules(origin, None, disallow_all=True), self._error_ttl
+        except FetchError as exc:
+            logger.warning("robots.txt %s: %s; treating the site as disallowed for now", robots_url, exc)
+            return RobotsRules(origin, None, disallow_all=True), self._error_ttl
+        text = response.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+        return RobotsRules(origin, Protego.parse(text)), self._ttl
