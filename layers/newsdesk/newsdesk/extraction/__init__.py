@@ -1,13 +1,106 @@
-"""Article extraction: bytes in, an Article (or a typed ExtractionError) out.
+"""Article extraction: bytes in, an `Article` (or a typed `ExtractionError`) out.
 
-Placeholder until the extraction package lands: the signature is the contract.
+Steps: decode (decoding.py), parse once with lxml, page metadata (metadata.py), then the body - a
+site adapter's selectors for a site we know (sites/), trafilatura's extractor for every other page
+(body.py) - cleaned of boilerplate (boilerplate.py) and rendered as text and Markdown (blocks.py).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+import re
+from datetime import UTC, datetime
 
-from newsdesk.article import Article
+from lxml import etree
+from lxml.html import HTMLParser, HtmlElement, document_fromstring
+
+import newsdesk
+from newsdesk.article import Article, LeadImage, content_hash, count_words, reading_time
+from newsdesk.errors import ExtractionError, NotAnArticleError
+from newsdesk.extraction.blocks import render_markdown, render_text
+from newsdesk.extraction.body import BodyResult, adapter_body, generic_body, split_credit, stated_reading_time
+from newsdesk.extraction.boilerplate import drop_boilerplate
+from newsdesk.extraction.decoding import decode_html
+from newsdesk.extraction.metadata import PageMetadata, extract_metadata
+from newsdesk.extraction.sites import choose_adapter
+from newsdesk.urls import url_id
+
+LOGGER = logging.getLogger(__name__)
+
+__all__ = ["extract", "parse_html"]
+
+_PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Markup at all: a tag name after '<' (so "a < b" in plain text does not count).
+_HAS_TAG = re.compile(r"<[a-zA-Z!/]")
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Parse a decoded page once; the tree is shared by metadata and body extraction."""
+    if not _HAS_TAG.search(text[:65536]):
+        raise NotAnArticleError("the document has no HTML markup")
+    # lxml refuses str input that still declares a byte encoding.
+    text = _XML_DECLARATION.sub("", text, count=1)
+    try:
+        tree = document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as err:
+        raise NotAnArticleError(f"the document does not parse as HTML: {err}") from err
+    if tree is None or not isinstance(tree, HtmlElement):
+        raise NotAnArticleError("the document does not parse as HTML")
+    return tree
+
+
+def _metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
+    try:
+        return extract_metadata(tree, url)
+    except Exception:  # metadata is a best effort: a bug there must not lose the article body
+        LOGGER.exception("metadata extraction failed for %s", url)
+        return PageMetadata()
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None or not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None and value.utcoffset() is not None else value.replace(tzinfo=UTC)
+
+
+def _article_id(url: str | None, canonical_url: str | None, body_hash: str) -> str:
+    for candidate in (url, canonical_url):
+        if candidate and candidate.strip():
+            try:
+                return url_id(candidate)
+            except ValueError:  # e.g. a port out of range: fall through to the next candidate
+                continue
+    return body_hash[:24]
+
+
+def _lead_image(meta: PageMetadata, body: BodyResult) -> LeadImage | None:
+    if body.lead_image is not None:
+        lead = body.lead_image
+        if lead.caption is None and lead.credit is None and (meta.image_caption or meta.image_credit):
+            return LeadImage(url=lead.url, caption=meta.image_caption, credit=meta.image_credit)
+        return lead
+    if not meta.image_url:
+        return None
+    caption, credit = meta.image_caption, meta.image_credit
+    if caption and not credit:
+        caption, credit = split_credit(caption)
+    return LeadImage(url=meta.image_url, caption=caption, credit=credit)
+
+
+def _body(tree: HtmlElement, url: str | None, meta: PageMetadata) -> BodyResult:
+    adapter = choose_adapter(url, meta.canonical_url, meta.site_name)
+    if adapter is not None:
+        result = adapter_body(tree, adapter, meta.canonical_url or url)
+        if result is not None:
+            result.blocks = drop_boilerplate(result.blocks, meta.title)
+            if result.blocks:
+                return result
+    stated = stated_reading_time(tree)  # before trafilatura prunes the tree
+    result = generic_body(tree, url)
+    result.blocks = drop_boilerplate(result.blocks, meta.title)
+    result.reading_time = stated
+    return result
 
 
 def extract(
@@ -19,4 +112,42 @@ def extract(
     raw_key: str | None = None,
     fetched_at: datetime | None = None,
 ) -> Article:
-    raise NotImplementedError
+    """Extract the article in `html` fetched from `url`; raises an `ExtractionError` subclass otherwise."""
+    text = decode_html(html, encoding)
+    tree = parse_html(text)
+    meta = _metadata(tree, url)
+    try:
+        body = _body(tree, url, meta)
+    except RecursionError as err:  # absurdly deep nesting
+        raise NotAnArticleError("the document is nested too deeply to extract") from err
+    if not body.blocks:
+        raise NotAnArticleError("no article body found on the page")
+    body_text = render_text(body.blocks)
+    words = count_words(body_text)
+    body_hash = content_hash(body_text)
+    try:
+        return Article(
+            id=_article_id(url, meta.canonical_url, body_hash),
+            url=url,
+            canonical_url=meta.canonical_url,
+            source=source,
+            title=meta.title,
+            description=meta.description,
+            authors=list(meta.authors),
+            section=meta.section,
+            tags=list(meta.tags),
+            published_at=_aware(meta.published_at),
+            modified_at=_aware(meta.modified_at),
+            language=meta.language,
+            lead_image=_lead_image(meta, body),
+            body_text=body_text,
+            body_markdown=render_markdown(body.blocks),
+            word_count=words,
+            reading_time_minutes=body.reading_time or reading_time(words),
+            content_hash=body_hash,
+            parser_version=newsdesk.__version__,
+            raw_key=raw_key,
+            fetched_at=_aware(fetched_at),
+        )
+    except ValueError as err:  # pydantic's ValidationError: metadata we cannot store as given
+        raise ExtractionError(f"the extracted article is invalid: {err}") from err

@@ -1,0 +1,56 @@
+"""The body as a list of blocks, and its two renderings: plain text and Markdown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["paragraph", "heading", "list", "quote", "table", "code"]
+
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_MD_SPECIAL_START = re.compile(r"^(#{1,6}\s|[-+*]\s|\d+[.)]\s|>)")
+
+
+def clean_text(text: str) -> str:
+    """Collapse runs of spaces (keeping newlines out: a block is one line of prose)."""
+    return _SPACE.sub(" ", text.replace("\n", " ")).strip()
+
+
+@dataclass
+class Block:
+    kind: BlockKind
+    text: str = ""
+    level: int = 2  # heading level
+    items: list[str] = field(default_factory=list)  # list items, table rows
+    ordered: bool = False
+
+    @property
+    def plain(self) -> str:
+        if self.kind in ("list", "table"):
+            return "\n".join(self.items)
+        return self.text
+
+    def markdown(self) -> str:
+        if self.kind == "heading":
+            return "#" * max(1, min(6, self.level)) + " " + self.text
+        if self.kind == "list":
+            return "\n".join(
+                (f"{i}. " if self.ordered else "- ") + item for i, item in enumerate(self.items, start=1)
+            )
+        if self.kind == "quote":
+            return "\n".join("> " + line for line in self.text.split("\n"))
+        if self.kind == "table":
+            return "\n".join(self.items)
+        if self.kind == "code":
+            return f"```\n{self.text}\n```"
+        # A paragraph that starts like Markdown block syntax would change meaning: escape it.
+        return "\\" + self.text if _MD_SPECIAL_START.match(self.text) else self.text
+
+
+def render_text(blocks: list[Block]) -> str:
+    return "\n\n".join(b.plain for b in blocks if b.plain)
+
+
+def render_markdown(blocks: list[Block]) -> str:
+    return "\n\n".join(b.markdown() for b in blocks if b.plain)

@@ -1,0 +1,161 @@
+"""Turn markup into `Block`s: HTML (site adapters) and trafilatura's XML output (generic path)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml import etree
+
+from newsdesk.extraction.blocks import Block, clean_text
+
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_SKIP_HTML = frozenset(
+    {"script", "style", "noscript", "template", "form", "button", "input", "select", "textarea", "iframe",
+     "svg", "img", "picture", "video", "audio", "figure", "figcaption", "nav", "aside", "footer", "header"}
+)
+_HTML_BLOCKS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "table", "div", "section",
+     "article", "main", "figure", "aside", "nav", "header", "footer", "form", "dl", "hr", "li"}
+)
+
+
+def _tag(el: etree._Element) -> str:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def _inline_text(el: etree._Element) -> str:
+    """Text of an element, `<br>` as a line break, skipping scripts and the like."""
+    parts: list[str] = []
+
+    def visit(node: etree._Element) -> None:
+        tag = _tag(node)
+        if tag in _SKIP_HTML or not tag:
+            return
+        if tag == "br":
+            parts.append("\n")
+        elif node.text:
+            parts.append(node.text)
+        for child in node:
+            visit(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    visit(el)
+    return "".join(parts)
+
+
+def _paragraphs(text: str) -> Iterator[str]:
+    for line in text.split("\n"):
+        cleaned = clean_text(line)
+        if cleaned:
+            yield cleaned
+
+
+def html_blocks(container: etree._Element) -> list[Block]:
+    blocks: list[Block] = []
+
+    def loose(text: str | None) -> None:
+        if text and text.strip():
+            blocks.extend(Block("paragraph", p) for p in _paragraphs(text))
+
+    def visit(el: etree._Element) -> None:
+        tag = _tag(el)
+        if not tag or tag in _SKIP_HTML:
+            return
+        if tag in _HEADINGS:
+            text = clean_text(_inline_text(el))
+            if text:
+                blocks.append(Block("heading", text, level=_HEADINGS[tag]))
+        elif tag == "p":
+            blocks.extend(Block("paragraph", p) for p in _paragraphs(_inline_text(el)))
+        elif tag in ("ul", "ol"):
+            items = [clean_text(_inline_text(li)) for li in el if _tag(li) == "li"]
+            items = [i for i in items if i]
+            if items:
+                blocks.append(Block("list", items=items, ordered=tag == "ol"))
+        elif tag == "blockquote":
+            text = "\n".join(_paragraphs(_inline_text(el)))
+            if text:
+                blocks.append(Block("quote", text))
+        elif tag == "pre":
+            text = "".join(el.itertext()).strip("\n")
+            if text.strip():
+                blocks.append(Block("code", text))
+        elif tag == "table":
+            rows = []
+            for tr in el.iter("tr"):
+                cells = [clean_text(_inline_text(c)) for c in tr if _tag(c) in ("td", "th")]
+                if any(cells):
+                    rows.append(" | ".join(cells))
+            if rows:
+                blocks.append(Block("table", items=rows))
+        elif any(_tag(child) in _HTML_BLOCKS for child in el):
+            loose(el.text)
+            for child in el:
+                visit(child)
+                loose(child.tail)
+        else:
+            blocks.extend(Block("paragraph", p) for p in _paragraphs(_inline_text(el)))
+
+    visit(container)
+    return blocks
+
+
+def _xml_text(el: etree._Element) -> str:
+    """Text of a trafilatura output element with `<lb/>` as a line break."""
+    parts: list[str] = []
+
+    def visit(node: etree._Element) -> None:
+        if node.tag == "lb":
+            parts.append("\n")
+        elif node.tag == "graphic":
+            pass
+        elif node.text:
+            parts.append(node.text)
+        for child in node:
+            visit(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    visit(el)
+    return "".join(parts)
+
+
+def xml_blocks(body: etree._Element) -> list[Block]:
+    """Blocks from trafilatura's internal XML (`p`, `head`, `list/item`, `quote`, `table/row/cell`...)."""
+    blocks: list[Block] = []
+    for el in body:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "head":
+            rend = el.get("rend") or "h2"
+            level = int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1].isdigit() else 2
+            text = clean_text(_xml_text(el))
+            if text:
+                blocks.append(Block("heading", text, level=level))
+        elif tag == "list":
+            items = [clean_text(_xml_text(item)) for item in el.iter("item")]
+            items = [i for i in items if i]
+            if items:
+                blocks.append(Block("list", items=items, ordered=(el.get("rend") or "") == "ol"))
+        elif tag == "quote":
+            text = "\n".join(_paragraphs(_xml_text(el)))
+            if text:
+                blocks.append(Block("quote", text))
+        elif tag == "code":
+            text = "".join(el.itertext()).strip("\n")
+            if text.strip():
+                blocks.append(Block("code", text))
+        elif tag == "table":
+            rows = []
+            for row in el.iter("row"):
+                cells = [clean_text(_xml_text(c)) for c in row.iter("cell")]
+                if any(cells):
+                    rows.append(" | ".join(cells))
+            if rows:
+                blocks.append(Block("table", items=rows))
+        elif tag == "graphic":
+            continue
+        else:
+            blocks.extend(Block("paragraph", p) for p in _paragraphs(_xml_text(el)))
+    return blocks
