@@ -1,0 +1,241 @@
+"""The `newsdesk` command: run a cycle locally, serve local AWS, query, parse."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newsdesk.errors import ConfigurationError, NewsdeskError
+
+DEFAULT_DEPLOYED_STACK = "newsdesk"
+
+
+def _date(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _first_words(text: str, count: int = 24) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + (" ..." if len(words) > count else "")
+
+
+def format_articles(articles: Sequence[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(list(articles), ensure_ascii=False, indent=2)
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(a, ensure_ascii=False) for a in articles)
+    blocks = []
+    for article in articles:
+        published = article.get("published_at") or "(no date)"
+        authors = ", ".join(article.get("authors") or []) or "(no author)"
+        header = f"{published}  [{article.get('source') or '-'}]  {article.get('title') or '(untitled)'}"
+        body = textwrap.fill(_first_words(article.get("body_text") or ""), width=100,
+                             initial_indent="    ", subsequent_indent="    ")
+        blocks.append(f"{header}\n    by {authors}\n{body}")
+    return "\n\n".join(blocks) if blocks else "(no articles)"
+
+
+def _stack_names(stack_name: str) -> dict[str, str]:
+    import boto3
+
+    cloudformation = boto3.client("cloudformation")
+    try:
+        summaries = cloudformation.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]
+    except cloudformation.exceptions.ClientError as exc:
+        raise ConfigurationError(f"cannot read stack {stack_name!r}: {exc}") from exc
+    return {s["LogicalResourceId"]: s["PhysicalResourceId"] for s in summaries}
+
+
+def _resource_names(args: argparse.Namespace) -> dict[str, str]:
+    import os
+
+    if os.environ.get("ARTICLES_TABLE") and os.environ.get("ARTICLES_BUCKET"):
+        return {"ArticlesTable": os.environ["ARTICLES_TABLE"], "ArticlesBucket": os.environ["ARTICLES_BUCKET"],
+                "CrawlStateTable": os.environ.get("CRAWL_TABLE", "")}
+    from newsdesk.local.aws import LOCAL_STACK_NAME
+
+    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    stack = args.stack_name or (LOCAL_STACK_NAME if endpoint else DEFAULT_DEPLOYED_STACK)
+    return _stack_names(stack)
+
+
+def read_articles(names: dict[str, str], *, source: str | None, since: datetime | None,
+                  until: datetime | None, limit: int) -> list[dict[str, Any]]:
+    """Complete articles, newest first: the table's items, with bodies from S3 where the item lacks them."""
+    import boto3
+
+    from newsdesk.storage.dynamodb import ArticleTable
+    from newsdesk.storage.s3 import ArticleStore
+
+    table = ArticleTable(names["ArticlesTable"], boto3.resource("dynamodb"))
+    store = ArticleStore(names["ArticlesBucket"], boto3.client("s3"))
+    articles = []
+    for record in table.query(source=source, since=since, until=until, limit=limit):
+        if record.body_in_s3:
+            articles.append(store.get(record.article_key).model_dump(mode="json"))
+        else:
+            articles.append(record.article)
+    return articles
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from newsdesk.local.aws import ensure_stack, local_aws
+
+    with local_aws(args.endpoint_url):
+        stack = ensure_stack()
+        _run_and_report(stack, args.sources, args.allow_private_networks, args.newest)
+    return 0
+
+
+def _run_and_report(stack: Any, sources: Path | None, allow_private: bool, newest: int) -> None:
+    from newsdesk.local.runner import run_cycle
+
+    log_path = Path(tempfile.gettempdir()) / "newsdesk-local-run.log"
+    with log_path.open("a", encoding="utf-8") as log:
+        started = time.monotonic()
+        summary = run_cycle(stack, sources_file=sources, allow_private_networks=allow_private, log=log)
+    failures = ", ".join(f"{k}={v}" for k, v in sorted(summary.fetch_failed.items()))
+    print(
+        f"cycle: discovered {summary.discovered}, fetched {summary.fetched}, parsed {summary.parsed}, "
+        f"failed {summary.failed}" + (f" (fetch: {failures})" if failures else "")
+        + (f", dead-lettered {summary.dead_lettered}" if summary.dead_lettered else "")
+        + f" in {time.monotonic() - started:.1f}s"
+    )
+    print(f"handler logs: {log_path}")
+    names = stack.resources
+    print(f"raw pages: s3://{names['RawBucket']}  articles: s3://{names['ArticlesBucket']}  "
+          f"table: {names['ArticlesTable']}\n")
+    print(f"newest articles:\n")
+    print(format_articles(read_articles(names, source=None, since=None, until=None, limit=newest), "table"))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from newsdesk.local.aws import ensure_stack, local_aws
+    from newsdesk.local.sample_site import SampleSiteServer
+
+    with SampleSiteServer() as site, tempfile.TemporaryDirectory() as tmp, local_aws(None):
+        sources = Path(tmp) / "sources.yaml"
+        sources.write_text(site.sources_text(), encoding="utf-8")
+        print(f"sample site: {site.base_url}  (embedded moto; sources: {', '.join(_source_ids(sources))})")
+        stack = ensure_stack()
+        _run_and_report(stack, sources, True, args.newest)
+    return 0
+
+
+def _source_ids(path: Path) -> list[str]:
+    from newsdesk.sources import load_sources
+
+    return [s.id for s in load_sources(path)]
+
+
+def cmd_local_aws(args: argparse.Namespace) -> int:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
+    server.start()
+    print(f"local AWS (moto) on http://127.0.0.1:{args.port} - use --endpoint-url http://127.0.0.1:{args.port}"
+          " or AWS_ENDPOINT_URL; Ctrl-C stops it", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    articles = read_articles(_resource_names(args), source=args.source, since=args.since, until=args.until,
+                             limit=args.limit)
+    print(format_articles(articles, args.format))
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from newsdesk.extraction import extract
+
+    target: str = args.target
+    if target.startswith(("http://", "https://")):
+        raise ConfigurationError("parse takes a file; fetching a URL is not available yet")
+    path = Path(target)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from exc
+    article = extract(data, args.url)
+    if args.format == "json":
+        print(json.dumps(article.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        print(format_articles([article.model_dump(mode="json")], "table").replace(
+            _first_words(article.body_text), article.body_text))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsdesk", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run one scheduled cycle locally with the real handlers")
+    run.add_argument("--sources", type=Path, help="sources file (YAML or JSON); default: the bundled one")
+    run.add_argument("--endpoint-url", help="AWS-compatible endpoint (e.g. a moto server); default: embedded moto")
+    run.add_argument("--allow-private-networks", action="store_true",
+                     help="let the fetcher fetch from loopback/private addresses (local sites)")
+    run.add_argument("--newest", type=int, default=10, help="how many of the newest articles to print")
+    run.set_defaults(func=cmd_run)
+
+    demo = commands.add_parser("demo", help="serve the bundled sample site and run one cycle on embedded moto")
+    demo.add_argument("--newest", type=int, default=10)
+    demo.set_defaults(func=cmd_demo)
+
+    local_aws = commands.add_parser("local-aws", help="serve a moto server on 127.0.0.1")
+    local_aws.add_argument("--port", type=int, default=5000)
+    local_aws.set_defaults(func=cmd_local_aws)
+
+    query = commands.add_parser("query", help="read articles back from DynamoDB (and S3)")
+    query.add_argument("--source")
+    query.add_argument("--since", type=_date)
+    query.add_argument("--until", type=_date)
+    query.add_argument("--limit", type=int, default=20)
+    query.add_argument("--format", choices=["table", "json", "jsonl"], default="table")
+    query.add_argument("--endpoint-url")
+    query.add_argument("--stack-name", help="stack whose table to read (default: newsdesk, or newsdesk-local "
+                       "with an endpoint); ARTICLES_TABLE and ARTICLES_BUCKET override it")
+    query.set_defaults(func=cmd_query)
+
+    parse = commands.add_parser("parse", help="print one parsed article")
+    parse.add_argument("target", metavar="FILE_OR_URL")
+    parse.add_argument("--url", help="the URL the page was fetched from")
+    parse.add_argument("--format", choices=["json", "text"], default="json")
+    parse.set_defaults(func=cmd_parse)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "endpoint_url", None):
+        import os
+
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    try:
+        return int(args.func(args))
+    except NewsdeskError as exc:
+        print(f"newsdesk: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
