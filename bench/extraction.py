@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
-
 from newsdesk.errors import ExtractionError
 from newsdesk.extraction import extract
 from newsdesk.extraction.scoring import PageScore, bootstrap_f1_std, score_page, summarize
@@ -59,7 +58,14 @@ def load(data: Path) -> list[tuple[str, str, str, bytes]]:
     for page_id, item in sorted(truth.items()):
         path = data / "html" / f"{page_id}.html.gz"
         if path.exists():
-            pages.append((page_id, item.get("url") or "", item.get("articleBody") or "", gzip.decompress(path.read_bytes())))
+            pages.append(
+                (
+                    page_id,
+                    item.get("url") or "",
+                    item.get("articleBody") or "",
+                    gzip.decompress(path.read_bytes()),
+                )
+            )
     return pages
 
 
@@ -82,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
+    parser.add_argument(
+        "--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS)
+    )
     parser.add_argument("--worst", type=int, default=0, help="list our N lowest-F1 pages")
     args = parser.parse_args(argv)
     if not (args.data / "ground-truth.json").exists():
@@ -109,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         }
     base = results.get("trafilatura")
     print(f"{len(pages)} pages from {args.data}")
-    print(f"{'tool':<24}{'P':>7}{'R':>7}{'F1':>7}{'±':>7}{'med ms':>9}{'p95 ms':>9}{'F1/traf':>9}{'ms/traf':>9}")
+    print(
+        f"{'tool':<24}{'P':>7}{'R':>7}{'F1':>7}{'±':>7}{'med ms':>9}{'p95 ms':>9}{'F1/traf':>9}{'ms/traf':>9}"
+    )
     for name, r in results.items():
         f1_ratio = f"{r['f1'] / base['f1']:.3f}" if base else "-"
         ms_ratio = f"{r['median_ms'] / base['median_ms']:.2f}" if base else "-"
@@ -122,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         for (page_id, url, _body, _html), s in ranked[: args.worst]:
             print(f"  {s.tp:.2f} tp {s.fp:.2f} fp {s.fn:.2f} fn  {page_id[:12]} {url}")
     if args.json:
-        args.json.write_text(json.dumps({"pages": len(pages), "tools": results}, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"pages": len(pages), "tools": results}, indent=2) + "\n", encoding="utf-8"
+        )
     return 0
 
 

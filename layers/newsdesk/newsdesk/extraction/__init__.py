@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 
 from lxml import etree
-from lxml.html import HTMLParser, HtmlElement, document_fromstring
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 import newsdesk
 from newsdesk.article import Article, LeadImage, content_hash, count_words, reading_time
@@ -33,6 +33,8 @@ _PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=T
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Markup at all: a tag name after '<' (so "a < b" in plain text does not count).
 _HAS_TAG = re.compile(r"<[a-zA-Z!/]")
+# A body shorter than this is a menu or a stub left by a failed extraction, not an article.
+MIN_BODY_WORDS = 5
 
 
 def parse_html(text: str) -> HtmlElement:
@@ -124,6 +126,8 @@ def extract(
         raise NotAnArticleError("no article body found on the page")
     body_text = render_text(body.blocks)
     words = count_words(body_text)
+    if words < MIN_BODY_WORDS:
+        raise NotAnArticleError(f"the page's text is too short to be an article ({words} words)")
     body_hash = content_hash(body_text)
     try:
         return Article(

@@ -25,7 +25,9 @@ LOGGER = logging.getLogger(__name__)
 # justext) costs a third of its time for no gain on the benchmark: both off.
 _OPTIONS = Extractor(output_format="python", fast=True, comments=False, tables=True)
 
-_READING_TIME = re.compile(r"^\s*(\d{1,3})\s*(?:min|mins|minutes?)\.?\s*(?:read|reading|de lecture|lesezeit)?\s*$", re.I)
+_READING_TIME = re.compile(
+    r"^\s*(\d{1,3})\s*(?:min|mins|minutes?)\.?\s*(?:read|reading|de lecture|lesezeit)?\s*$", re.I
+)
 _READING_TIME_XPATH = etree.XPath(
     "//*[not(self::script or self::style)][contains(text(), 'min read') or contains(text(), 'minute read')"
     " or contains(text(), 'min. read') or contains(text(), 'mins read') or contains(text(), 'Min Read')"
@@ -36,7 +38,9 @@ _CREDIT_PAREN = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]{3,160})\)\s*
 _CREDIT_WORDS = re.compile(
     r"/|\bvia\b|getty|reuters|\bap\b|afp|\bepa\b|photo|image|credit|courtesy|shutterstock|©", re.I
 )
-_CREDIT_LABEL = re.compile(r"^(?P<caption>.*?)\s*(?:photo|image|credit|picture|foto)s?\s*:\s*(?P<credit>[^.]{2,120})$", re.I)
+_CREDIT_LABEL = re.compile(
+    r"^(?P<caption>.*?)\s*(?:photo|image|credit|picture|foto)s?\s*:\s*(?P<credit>[^.]{2,120})$", re.I
+)
 
 
 @dataclass

@@ -31,7 +31,8 @@ _PATTERNS = [
     r"share (this|on) .*",
     r"(share|tweet|email|print|copy link)( this( article| story)?)?",
     # link lists and teasers
-    r"(read|see|watch|listen) (more|also|next)\b.*",
+    r"(read|see|watch|listen) (more|also|next)( \w+){0,6}[:.]?",
+    r"(read|see|watch|listen) (more|also|next)( \w+){0,3}\s*[:|»›>-].*",
     r"(related|recommended|more from|most read|don'?t miss|trending|popular)( \w+){0,4}[:.]?",
     r"(related|recommended|also read|read also)\s*:.*",
     r"show more",
@@ -62,7 +63,8 @@ def drop_boilerplate(blocks: list[Block], title: str | None = None) -> list[Bloc
             items = [i for i in block.items if not is_boilerplate_text(i)]
             if not items:
                 continue
-            block = Block("list", items=items, ordered=block.ordered)
+            kept.append(Block("list", items=items, ordered=block.ordered))
+            continue
         if title_key and index < 3 and block.kind in ("paragraph", "heading") and _norm(text) == title_key:
             continue
         kept.append(block)

@@ -49,7 +49,13 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 # WHATWG: browsers read these labels as windows-1252, and so do publishers who declare them.
-_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
+_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
@@ -106,7 +112,9 @@ def decode_html(data: bytes | str, encoding: str | None = None) -> str:
         if data.startswith(bom):
             text = _try(data, codec)
             if text is None:
-                raise UndecodableDocumentError(f"the document starts with a {codec} BOM but does not decode as it")
+                raise UndecodableDocumentError(
+                    f"the document starts with a {codec} BOM but does not decode as it"
+                )
             return _check_text(text)
     for magic, kind in _MAGIC:
         if data.startswith(magic):

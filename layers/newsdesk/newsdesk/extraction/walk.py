@@ -10,12 +10,58 @@ from newsdesk.extraction.blocks import Block, clean_text
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _SKIP_HTML = frozenset(
-    {"script", "style", "noscript", "template", "form", "button", "input", "select", "textarea", "iframe",
-     "svg", "img", "picture", "video", "audio", "figure", "figcaption", "nav", "aside", "footer", "header"}
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "form",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "iframe",
+        "svg",
+        "img",
+        "picture",
+        "video",
+        "audio",
+        "figure",
+        "figcaption",
+        "nav",
+        "aside",
+        "footer",
+        "header",
+    }
 )
 _HTML_BLOCKS = frozenset(
-    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "table", "div", "section",
-     "article", "main", "figure", "aside", "nav", "header", "footer", "form", "dl", "hr", "li"}
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "table",
+        "div",
+        "section",
+        "article",
+        "main",
+        "figure",
+        "aside",
+        "nav",
+        "header",
+        "footer",
+        "form",
+        "dl",
+        "hr",
+        "li",
+    }
 )
 
 

@@ -29,7 +29,10 @@ def _host_matches(host: str, adapter: SiteAdapter) -> bool:
 
 
 def choose_adapter(
-    url: str | None, canonical_url: str | None, site_name: str | None, adapters: tuple[SiteAdapter, ...] | None = None
+    url: str | None,
+    canonical_url: str | None,
+    site_name: str | None,
+    adapters: tuple[SiteAdapter, ...] | None = None,
 ) -> SiteAdapter | None:
     candidates = ADAPTERS if adapters is None else adapters
     for host in (_host(url), _host(canonical_url)):
@@ -42,5 +45,6 @@ def choose_adapter(
             if name in (n.casefold() for n in adapter.site_names):
                 return adapter
     return None
+
 
 __all__ = ["ADAPTERS", "SiteAdapter", "choose_adapter"]
