@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 import newsdesk
+import pytest
 
 KI_PAGE = (
     Path(newsdesk.__file__).parent
@@ -16,7 +15,9 @@ KI_PAGE = (
 # The demo serves the page from 127.0.0.1: the adapter must be chosen by the page, not this URL.
 KI_LOCAL_URL = "http://127.0.0.1:8000/kyiv-independent/news/ukraines-security-council-chief-heads-to-turkey/"
 REPO = Path(__file__).resolve().parents[3]
-BENCHMARK_DIR = Path(os.environ.get("NEWSDESK_EXTRACTION_BENCHMARK", REPO.parent / "shared" / "extraction-benchmark"))
+BENCHMARK_DIR = Path(
+    os.environ.get("NEWSDESK_EXTRACTION_BENCHMARK", REPO.parent / "shared" / "extraction-benchmark")
+)
 
 
 @pytest.fixture(scope="session")

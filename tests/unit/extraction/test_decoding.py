@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 
 import pytest
-
 from newsdesk.errors import (
     BinaryContentError,
     DocumentTooLargeError,
@@ -32,7 +31,9 @@ def test_wrong_recorded_encoding_falls_back_to_declared() -> None:
 
 
 def test_meta_charset() -> None:
-    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-u"></head><p>Київ</p>'
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-u"></head><p>Київ</p>'
+    )
     assert "Київ" in decode_html(page.encode("koi8_u"))
 
 
@@ -56,7 +57,8 @@ def test_empty(data: bytes | str) -> None:
 
 
 @pytest.mark.parametrize(
-    "data", [b"%PDF-1.7\n...", b"\x89PNG\r\n\x1a\n....", b"\x1f\x8b\x08\x00....", b"<html>\x00\x01\x02</html>"]
+    "data",
+    [b"%PDF-1.7\n...", b"\x89PNG\r\n\x1a\n....", b"\x1f\x8b\x08\x00....", b"<html>\x00\x01\x02</html>"],
 )
 def test_binary(data: bytes) -> None:
     with pytest.raises(BinaryContentError):

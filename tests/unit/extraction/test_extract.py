@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from newsdesk import extract
 from newsdesk.article import content_hash, reading_time
 from newsdesk.errors import BinaryContentError, EmptyDocumentError, ExtractionError, NotAnArticleError
@@ -81,7 +80,10 @@ def test_typed_errors(data: bytes, error: type[ExtractionError]) -> None:
 @pytest.mark.parametrize(
     ("caption", "expected"),
     [
-        ("Umerov in Kyiv. (Jane Doe/AFP via Getty Images)", ("Umerov in Kyiv.", "Jane Doe/AFP via Getty Images")),
+        (
+            "Umerov in Kyiv. (Jane Doe/AFP via Getty Images)",
+            ("Umerov in Kyiv.", "Jane Doe/AFP via Getty Images"),
+        ),
         ("The harbour at dawn. Photo: John Smith", ("The harbour at dawn.", "John Smith")),
         ("A quay (seen from the north)", ("A quay (seen from the north)", None)),
     ],
@@ -92,7 +94,13 @@ def test_split_credit(caption: str, expected: tuple[str | None, str | None]) -> 
 
 @pytest.mark.parametrize(
     "text",
-    ["0 out of 25,000", "Help us reach 25,000 members by the end of 2025.", "Read more", "Show More", "Related"],
+    [
+        "0 out of 25,000",
+        "Help us reach 25,000 members by the end of 2025.",
+        "Read more",
+        "Show More",
+        "Related",
+    ],
 )
 def test_boilerplate_lines(text: str) -> None:
     assert is_boilerplate_text(text)

@@ -9,7 +9,6 @@ import pytest
 from conftest import BENCHMARK_DIR, KI_PAGE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from newsdesk import extract
 from newsdesk.article import Article
 from newsdesk.errors import ExtractionError
@@ -17,7 +16,19 @@ from newsdesk.errors import ExtractionError
 KI = KI_PAGE.read_bytes()
 MAX_INPUT = 64 * 1024
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SNIPPETS = [b"<", b">", b"</p>", b"<p>", b"<script>", b"<!--", b"\x00", b"\xff\xfe", b"&#0;", b"<?xml", b"]]>"]
+SNIPPETS = [
+    b"<",
+    b">",
+    b"</p>",
+    b"<p>",
+    b"<script>",
+    b"<!--",
+    b"\x00",
+    b"\xff\xfe",
+    b"&#0;",
+    b"<?xml",
+    b"]]>",
+]
 
 
 def check(data: bytes | str, url: str | None = "https://example.org/a") -> None:
@@ -57,7 +68,9 @@ def test_arbitrary_bytes(data: bytes) -> None:
 
 
 @SETTINGS
-@given(st.text(max_size=4096), st.sampled_from([None, "https://example.org/a", "http://[::1", "http://x:99999/"]))
+@given(
+    st.text(max_size=4096), st.sampled_from([None, "https://example.org/a", "http://[::1", "http://x:99999/"])
+)
 def test_arbitrary_text_and_urls(data: str, url: str | None) -> None:
     check(data, url)
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
-
 from newsdesk.extraction.scoring import PageScore, score_page, shingles, summarize, tokenize
 
 
 def test_tokens_are_unicode_words() -> None:
-    assert tokenize("Kyiv's 2,500 POWs — «всі на всіх»") == ["Kyiv", "s", "2", "500", "POWs", "всі", "на", "всіх"]
+    assert tokenize("Kyiv's 2,500 POWs — «всі на всіх»") == [
+        "Kyiv",
+        "s",
+        "2",
+        "500",
+        "POWs",
+        "всі",
+        "на",
+        "всіх",
+    ]
 
 
 def test_short_text_is_one_shingle() -> None:
