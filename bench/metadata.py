@@ -12,9 +12,9 @@ when the tool gives nothing either):
 
 - title: after normalising (NFKC, case-folded, curly quotes/dashes unified, whitespace
   collapsed) the two are equal, or one is the other plus a separator (| - – — · : » / ::)
-  and a site part before or after it ("Headline | Site" vs "Headline").
+  and a site part before or after it ("Headline | Site" vs "Headline"; "_" needs no spaces).
 - authors: the set of word tokens of the tool's names equals that of the truth byline's first
-  line, both case- and accent-folded, ignoring lead-ins and joiners ("by", "written", "par",
+  line naming anybody, both case- and accent-folded, ignoring lead-ins and joiners ("by", "written", "par",
   "von", "and", "avec", "et", ...) and academic credentials ("MA", "PhD", ...). Token sets make
   the rule blind to how names are split and ordered ("Jong, Michiel de").
 - published: the same calendar day as the truth's date as written (the tool's date taken in
@@ -50,8 +50,9 @@ DEFAULT_DATA = Path(
 )
 FIELDS = ("title", "authors", "published")
 
-_SEPARATOR = re.compile(r"^\s*(?:\||-|–|—|·|•|:|»|/|::)\s+")
-_SEPARATOR_END = re.compile(r"\s+(?:\||-|–|—|·|•|:|»|/|::)\s*$")
+# "_" separates the site in many Chinese titles, without spaces around it.
+_SEPARATOR = re.compile(r"^(?:\s*(?:\||-|–|—|·|•|:|»|/|::)\s+|\s*_)")
+_SEPARATOR_END = re.compile(r"(?:\s+(?:\||-|–|—|·|•|:|»|/|::)\s*|_\s*)$")
 _IGNORED_TOKENS = frozenset(
     [
         "by",
@@ -121,8 +122,8 @@ def _tokens(text: str) -> set[str]:
 
 
 def authors_match(truth: str | None, predicted: list[str]) -> bool:
-    first_line = next((line for line in (truth or "").splitlines() if line.strip()), "")
-    expected = _tokens(first_line)
+    # The first line naming anybody: "By\n  Scott Cunningham" names him on its second line.
+    expected = next((_tokens(line) for line in (truth or "").splitlines() if _tokens(line)), set())
     got = _tokens(" ".join(predicted))
     if not expected or not got:
         return not expected and not got

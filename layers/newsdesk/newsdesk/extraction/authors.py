@@ -18,9 +18,11 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 # One person's name ends where these begin.
-_SPLIT = re.compile(
-    r"\s*(?:,|;|\||/|\s&\s|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bund\b|\bwith\b|\bavec\b|"
-    r"\bcon\b|\bmit\b|\bta\b|\bі\b|\bи\b|、|，|；)\s*",
+# Separators that always end a name, and joiners ("and", "&", "et"...) that end one only when
+# both sides look like full names: "Mac & i" and "José Ortega y Gasset" stay whole.
+_SPLIT = re.compile(r"\s*(?:,|;|\||/|\+|、|，|；)\s*")
+_JOINER = re.compile(
+    r"\s+(?:and|&|und|et|y|e|i|і|и|ta|with|avec|con|mit)\s+",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
@@ -108,6 +110,27 @@ ROLE_WORDS = frozenset(
         "critics",
     ]
 )
+# A fragment ending in one of these names a job, not a person: "Games Editor".
+JOB_TITLES = frozenset(
+    {
+        "reporter",
+        "writer",
+        "editor",
+        "correspondent",
+        "columnist",
+        "contributor",
+        "producer",
+        "photographer",
+        "journalist",
+        "analyst",
+        "intern",
+        "critic",
+        "presenter",
+        "anchor",
+    }
+)
+COLLECTIVES = frozenset({"staff", "team", "desk", "newsroom", "reporters", "writers", "editors", "bureau"})
+UI_WORDS = frozenset({"follow", "subscribe", "share", "email", "contact", "profile", "more", "view", "our"})
 # Tokens that make a fragment a credential, not a name: "Brenda Goodman, MA".
 CREDENTIALS = frozenset(
     [
@@ -292,8 +315,14 @@ def clean_name(fragment: str) -> str | None:
     words = [token.strip(".,").casefold() for token in tokens]
     if all(word in ROLE_WORDS or word in CREDENTIALS for word in words):
         return None
+    # "Games Editor", "Our Foreign Staff", "Follow Author": a job, a desk or a button, no person.
+    if words[-1] in JOB_TITLES or words[-1] in COLLECTIVES or any(word in UI_WORDS for word in words):
+        return None
     # Only lower-case occurrences count: "A Smith" and "The Associated Press" are fine.
     if len(tokens) > _MAX_TOKENS or any(token in _SENTENCE_WORDS for token in tokens):
+        return None
+    # A lone lower-case word in a cased script is a user handle ("mcupdate"), not a name.
+    if len(tokens) == 1 and _has_case(tokens[0]) and tokens[0].islower():
         return None
     name = " ".join(tokens)
     if fold(name) in GENERIC_NAMES:
@@ -312,18 +341,29 @@ _NOT_AUTHOR_LINE = re.compile(
 )
 
 
+# "Martin Untersinger (avec Damien Leloup et Morgane Tual)": co-authors in brackets.
+_BRACKETED_COAUTHORS = re.compile(r"\(\s*(?:with|avec|and|et|mit|con|und)\s+([^()]*)\)", re.IGNORECASE)
+
+
+def _split_joined(part: str) -> list[str]:
+    pieces = _JOINER.split(part)
+    if len(pieces) > 1 and all(len(piece.split()) >= 2 for piece in pieces):
+        return pieces
+    return [part]
+
+
 def split_byline(raw: str) -> list[list[str]]:
     """Raw byline text -> its lines, each as name-sized fragments (not yet cleaned)."""
     lines: list[list[str]] = []
     for raw_line in re.split(r"[\r\n]+|\s{3,}", raw):
-        line = _strip_noise(raw_line)
+        line = _BRACKETED_COAUTHORS.sub(r", \1", _strip_noise(raw_line))
         if not line or _MONTHS.search(line) or _NOT_AUTHOR_LINE.match(line):
             continue
         # "Posted on March 3 by Jane Doe": the name follows the last "by".
         match = re.search(r"(?i)\bby\s*:?\s+(.+)$", line)
         if match and match.start() > 0:
             line = match.group(1)
-        fragments = [part for part in _SPLIT.split(line) if part and part.strip()]
+        fragments = [piece for part in _SPLIT.split(line) for piece in _split_joined(part) if piece.strip()]
         if fragments:
             lines.append(fragments)
     return lines

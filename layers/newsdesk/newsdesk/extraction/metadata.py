@@ -84,6 +84,7 @@ _TRAILING_PHOTO = re.compile(
 )
 _BYLINE_CLASS = re.compile(r"(?i)byline|by-line|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
 _NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
+_COMMENTS = re.compile(r"(?i)comment")
 _CREDIT_CLASS = re.compile(r"(?i)credit|copyright|attribution|source|photographer|byline|courtesy")
 _MAX_TITLE = 400
 _MAX_FIELD = 2000
@@ -221,16 +222,30 @@ def _title_from_title_element(page: _Page) -> str | None:
 
 
 def _title(page: _Page, site_names: list[str]) -> str | None:
+    headline = _text(jsonld.text_value(page.article.get("headline")), _MAX_TITLE)
+    name = _text(jsonld.text_value(page.article.get("name")), _MAX_TITLE)
+    if headline and name and fold(headline) != fold(name):
+        # Some publishers (Wikipedia) put a tagline in "headline" and the title in "name":
+        # believe the one the visible page confirms (the <title> contains it or an <h1> says it).
+        title_key = fold(page.tree.findtext(".//title") or "")
+        h1_keys = {fold(h1.text_content()) for h1 in page.tree.iter("h1")}
+
+        def visible(text: str) -> bool:
+            return fold(text) in h1_keys or fold(text) in title_key
+
+        if visible(name) and not visible(headline):
+            headline = name
     candidate = _first(
-        [
-            jsonld.text_value(page.article.get("headline")) or jsonld.text_value(page.article.get("name")),
+        _text(value, _MAX_TITLE)
+        for value in [
+            headline or name,
             page.meta1("og:title"),
             page.meta1("twitter:title"),
             page.prop1("headline"),
             _title_from_title_element(page),
         ]
     )
-    if not candidate or len(candidate) > _MAX_TITLE:
+    if not candidate:
         return None
     return _strip_site(candidate, site_names) or candidate
 
@@ -242,6 +257,9 @@ def _title(page: _Page, site_names: list[str]) -> str | None:
 class _Byline:
     persons: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)
+    # Byline-looking elements repeat down the page (related stories, teasers): only the first
+    # one that names somebody belongs to this article.
+    first_only: bool = False
 
 
 def _jsonld_people(page: _Page, value: Any, out: _Byline, depth: int = 0) -> None:
@@ -302,8 +320,7 @@ def _byline_elements(page: _Page) -> Iterator[str]:
         if not _BYLINE_CLASS.search(marker) or _NOT_BYLINE_CLASS.search(marker):
             continue
         if any(
-            _NOT_BYLINE_CLASS.search(f"{a.get('class') or ''} {a.get('id') or ''}")
-            for a in element.iterancestors()
+            _COMMENTS.search(f"{a.get('class') or ''} {a.get('id') or ''}") for a in element.iterancestors()
         ):
             continue
         text = element.text_content()
@@ -333,19 +350,34 @@ def _author_layers(page: _Page) -> Iterator[_Byline]:
     )
     yield _Byline(persons=list(_microdata_authors(page)))
     yield _Byline(persons=list(_rel_author_links(page)))
-    yield _Byline(persons=list(_byline_elements(page)))
+    yield _Byline(persons=list(_byline_elements(page)), first_only=True)
+    # Usually an @handle (which the cleaner drops), sometimes the author's display name.
+    yield _Byline(persons=list(page.metas("twitter:creator")))
+
+
+def _organisation_names(names: list[str]) -> list[str]:
+    # Organisation names are kept as the page writes them: the person-name rules (no "to",
+    # no lower-case words) would maim "Contributors to Wikimedia projects".
+    kept: list[str] = []
+    for name in names:
+        text = _text(name, 100)
+        if text and "://" not in text and fold(text) not in {fold(k) for k in kept}:
+            kept.append(text)
+    return kept
 
 
 def _authors(page: _Page, site_names: list[str]) -> list[str]:
     site_keys = {fold(name) for name in site_names if name}
     fallback: list[str] = []
     for layer in _author_layers(page):
-        persons: list[str] = []
-        organisations = clean_authors(layer.organisations)
-        for name in clean_authors(layer.persons):
-            (organisations if fold(name) in site_keys else persons).append(name)
-        if persons:
-            return persons
+        groups = [[raw] for raw in layer.persons] if layer.first_only else [layer.persons]
+        organisations = _organisation_names(layer.organisations)
+        for group in groups:
+            persons: list[str] = []
+            for name in clean_authors(group):
+                (organisations if fold(name) in site_keys else persons).append(name)
+            if persons:
+                return persons
         if organisations and not fallback:
             fallback = organisations
     return fallback
@@ -378,7 +410,7 @@ def _htmldate(page: _Page) -> datetime | None:
 
 def _published(page: _Page) -> datetime | None:
     layers: list[Iterable[Any]] = [
-        [page.article.get("datePublished"), page.article.get("dateCreated")],
+        [page.article.get("datePublished")],
         page.metas(
             "article:published_time",
             "og:published_time",
@@ -399,6 +431,8 @@ def _published(page: _Page) -> datetime | None:
             "article.published",
             "published_time",
         ),
+        # Creation precedes publication, sometimes by days: only when nothing says "published".
+        [page.article.get("dateCreated")],
         page.prop_values("datePublished"),
         page.prop_values("dateCreated"),
         _time_elements(page),
