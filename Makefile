@@ -47,7 +47,8 @@ lint: setup
 
 typecheck: setup
 	$(VENV)/bin/mypy
-	$(VENV)/bin/mypy functions/fetcher/app.py functions/parser/app.py
+	$(VENV)/bin/mypy functions/fetcher/app.py
+	$(VENV)/bin/mypy functions/parser/app.py
 
 cfn-lint: setup
 	$(VENV)/bin/cfn-lint template.yaml

@@ -33,8 +33,11 @@ def _stores() -> tuple[DynamoCrawlState, RawPageStore]:
 
 def _report_metrics(report: CrawlReport) -> None:
     for name in ("discovered", "new", "fetched", "not_modified", "skipped_robots", "deferred"):
-        metrics.add_metric(name=name.replace("_", " ").title().replace(" ", ""), unit=MetricUnit.Count,
-                           value=getattr(report, name))
+        metrics.add_metric(
+            name=name.replace("_", " ").title().replace(" ", ""),
+            unit=MetricUnit.Count,
+            value=getattr(report, name),
+        )
     for reason, count in report.skipped.items():
         metrics.add_metric(name=f"Skipped.{reason}", unit=MetricUnit.Count, value=count)
     for reason, count in report.failed.items():

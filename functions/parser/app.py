@@ -11,6 +11,7 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -32,7 +33,9 @@ tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 settings = ParserSettings.load()
-idempotency_config = IdempotencyConfig(event_key_jmespath="[bucket, key, etag]", raise_on_no_idempotency_key=True)
+idempotency_config = IdempotencyConfig(
+    event_key_jmespath="[bucket, key, etag]", raise_on_no_idempotency_key=True
+)
 persistence = (
     DynamoDBPersistenceLayer(table_name=settings.idempotency_table) if settings.idempotency_table else None
 )
@@ -49,14 +52,16 @@ def _stores() -> tuple[ArticleStore, ArticleTable]:
 def _parse_object(object_ref: dict[str, str]) -> dict[str, Any]:
     articles, table = _stores()
     raw_pages = RawPageStore(object_ref["bucket"], boto3.client("s3"))
-    result: ParseResult = parse_raw_page(object_ref["key"], raw_pages=raw_pages, articles=articles, table=table)
+    result: ParseResult = parse_raw_page(
+        object_ref["key"], raw_pages=raw_pages, articles=articles, table=table
+    )
     return {"article_id": result.article.id, "article_key": result.article_key}
 
 
 parse_object = (
-    idempotent_function(data_keyword_argument="object_ref", config=idempotency_config, persistence_store=persistence)(
-        _parse_object
-    )
+    idempotent_function(
+        data_keyword_argument="object_ref", config=idempotency_config, persistence_store=persistence
+    )(_parse_object)
     if persistence
     else _parse_object
 )
@@ -70,6 +75,8 @@ def record_handler(record: SQSRecord) -> None:
         return
     notification = parse(event=body, model=S3Model)
     for s3_record in notification.Records:
+        if s3_record.s3.object is None:
+            raise ValueError(f"S3 notification without an object: {s3_record.eventName}")
         object_ref = {
             "bucket": s3_record.s3.bucket.name,
             # Notification keys are URL-encoded (spaces as '+').
@@ -80,8 +87,9 @@ def record_handler(record: SQSRecord) -> None:
             stored = parse_object(object_ref=object_ref)
         except ExtractionError as exc:
             metrics.add_metric(name=f"ParseFailed.{exc.reason}", unit=MetricUnit.Count, value=1)
-            logger.warning("page did not yield an article", extra={**object_ref, "reason": exc.reason,
-                                                                   "error": str(exc)})
+            logger.warning(
+                "page did not yield an article", extra={**object_ref, "reason": exc.reason, "error": str(exc)}
+            )
             raise
         metrics.add_metric(name="ArticlesParsed", unit=MetricUnit.Count, value=1)
         logger.info("article stored", extra={**object_ref, **stored})
@@ -90,8 +98,9 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     if persistence:
         idempotency_config.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -8,6 +8,7 @@ import json
 import sys
 import time
 import uuid
+from pathlib import Path
 
 function_dir, layer_dir, event_file, timeout = sys.argv[1:5]
 sys.path[:0] = [function_dir, f"{layer_dir}/python"]
@@ -29,7 +30,7 @@ class Context:
 
 import app  # noqa: E402 - the path is the point
 
-with open(event_file, encoding="utf-8") as handle:
+with Path(event_file).open(encoding="utf-8") as handle:
     event = json.load(handle)
 result = app.lambda_handler(event, Context())
 print("RESULT " + json.dumps(result, default=str))

@@ -27,16 +27,29 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _invoke(function: str, event: dict[str, object], env: dict[str, str], tmp_path: Path) -> dict[str, object]:
+def _invoke(
+    function: str, event: dict[str, object], env: dict[str, str], tmp_path: Path
+) -> dict[str, object]:
     build = ROOT / str(BUILD_DIR)
     event_file = tmp_path / f"{function}.json"
     event_file.write_text(json.dumps(event), encoding="utf-8")
     base_python = getattr(sys, "_base_executable", sys.executable)
     completed = subprocess.run(
-        [base_python, "-S", "-E", str(ROOT / "tests/integration/invoke_built.py"), str(build / function),
-         str(build / "NewsdeskLayer"), str(event_file), "60"],
+        [
+            base_python,
+            "-S",
+            "-E",
+            str(ROOT / "tests/integration/invoke_built.py"),
+            str(build / function),
+            str(build / "NewsdeskLayer"),
+            str(event_file),
+            "60",
+        ],
         env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env},
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     (line,) = [x for x in completed.stdout.splitlines() if x.startswith("RESULT ")]
@@ -45,9 +58,14 @@ def _invoke(function: str, event: dict[str, object], env: dict[str, str], tmp_pa
 
 
 def _aws_env(endpoint: str) -> dict[str, str]:
-    return {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
-            "AWS_LAMBDA_FUNCTION_NAME": "built-function"}
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "AWS_LAMBDA_FUNCTION_NAME": "built-function",
+    }
 
 
 def test_built_parser_parses_the_sample_sqs_batch(moto_server: str, tmp_path: Path) -> None:
@@ -60,9 +78,19 @@ def test_built_parser_parses_the_sample_sqs_batch(moto_server: str, tmp_path: Pa
         ("kyiv-independent", "0123456789abcdef01234567", 11, ki_page),
         ("harbour-gazette", "night ferry returns", 10, gazette_page),
     ):
-        store.put(RawPage(source=source, id=page_id, url=f"https://example.org/{day}", final_url="https://example.org",
-                          status=200, body=path.read_bytes(), fetched_at=datetime(2025, 11, day, tzinfo=UTC),
-                          content_type="text/html; charset=utf-8", encoding="utf-8"))
+        store.put(
+            RawPage(
+                source=source,
+                id=page_id,
+                url=f"https://example.org/{day}",
+                final_url="https://example.org",
+                status=200,
+                body=path.read_bytes(),
+                fetched_at=datetime(2025, 11, day, tzinfo=UTC),
+                content_type="text/html; charset=utf-8",
+                encoding="utf-8",
+            )
+        )
     event = json.loads((ROOT / "events/parser-sqs-s3-batch.json").read_text(encoding="utf-8"))
     for record in event["Records"]:
         record["body"] = record["body"].replace("newsdesk-raw-123456789012-example", raw_bucket)
@@ -76,16 +104,21 @@ def test_built_parser_parses_the_sample_sqs_batch(moto_server: str, tmp_path: Pa
     assert table.get_item(Key={"id": "night ferry returns"})["Item"]["source"] == "harbour-gazette"
 
 
-def test_built_fetcher_runs_a_cycle_on_the_sample_site(moto_server: str, sample_site: object,
-                                                       tmp_path: Path) -> None:
+def test_built_fetcher_runs_a_cycle_on_the_sample_site(
+    moto_server: str, sample_site: object, tmp_path: Path
+) -> None:
     from newsdesk.local.sample_site import SampleSiteServer
 
     assert isinstance(sample_site, SampleSiteServer)
     stack = ensure_stack()
     sources = tmp_path / "sources.yaml"
     sources.write_text(sample_site.sources_text(), encoding="utf-8")
-    env = {**_aws_env(moto_server), **stack.fetcher_env, "SOURCES_FILE": str(sources),
-           "ALLOW_PRIVATE_NETWORKS": "true"}
+    env = {
+        **_aws_env(moto_server),
+        **stack.fetcher_env,
+        "SOURCES_FILE": str(sources),
+        "ALLOW_PRIVATE_NETWORKS": "true",
+    }
     event = json.loads((ROOT / "events/fetcher-schedule.json").read_text(encoding="utf-8"))
 
     result = _invoke("FetcherFunction", event, env, tmp_path)

@@ -18,8 +18,16 @@ def test_published_schema_matches_the_model() -> None:
 
 
 def test_dates_must_carry_an_offset() -> None:
-    fields = dict(id="x", url=None, body_text="a", body_markdown="a", word_count=1, reading_time_minutes=1,
-                  content_hash="h", parser_version="v")
+    fields = {
+        "id": "x",
+        "url": None,
+        "body_text": "a",
+        "body_markdown": "a",
+        "word_count": 1,
+        "reading_time_minutes": 1,
+        "content_hash": "h",
+        "parser_version": "v",
+    }
     with pytest.raises(ValidationError, match="timezone"):
         Article.model_validate({**fields, "published_at": "2025-11-11T12:00:00"})
     article = Article.model_validate({**fields, "published_at": "2025-11-11T12:00:00+02:00"})

@@ -16,10 +16,19 @@ from newsdesk.storage.s3 import ArticleStore, RawPageStore
 
 def _article(article_id: str, source: str, published: datetime | None, body: str = "One.\n\nTwo.") -> Article:
     return Article(
-        id=article_id, url=f"https://example.org/{article_id}", source=source, title=f"Title {article_id}",
-        authors=["Ann Example"], published_at=published, body_text=body, body_markdown=body,
-        word_count=len(body.split()), reading_time_minutes=1, content_hash=content_hash(body),
-        parser_version="test", lead_image=LeadImage(url="https://example.org/a.jpg", caption="A cat."),
+        id=article_id,
+        url=f"https://example.org/{article_id}",
+        source=source,
+        title=f"Title {article_id}",
+        authors=["Ann Example"],
+        published_at=published,
+        body_text=body,
+        body_markdown=body,
+        word_count=len(body.split()),
+        reading_time_minutes=1,
+        content_hash=content_hash(body),
+        parser_version="test",
+        lead_image=LeadImage(url="https://example.org/a.jpg", caption="A cat."),
         fetched_at=datetime(2025, 11, 12, tzinfo=UTC),
     )
 
@@ -31,9 +40,16 @@ def test_raw_page_round_trips_bytes_and_metadata_including_non_ascii_urls() -> N
     store = RawPageStore("raw", s3)
     body = "<html><p>Привіт, світ</p></html>".encode("windows-1251")
     page = RawPage(
-        source="kyiv", id="abc123", url="https://example.org/новини/1?a=b c", final_url="https://example.org/n/1",
-        status=200, body=body, fetched_at=datetime(2025, 11, 11, 12, 0, tzinfo=UTC),
-        content_type="text/html; charset=windows-1251", encoding="windows-1251", etag='"v1"',
+        source="kyiv",
+        id="abc123",
+        url="https://example.org/новини/1?a=b c",
+        final_url="https://example.org/n/1",
+        status=200,
+        body=body,
+        fetched_at=datetime(2025, 11, 11, 12, 0, tzinfo=UTC),
+        content_type="text/html; charset=windows-1251",
+        encoding="windows-1251",
+        etag='"v1"',
     )
     key = store.put(page)
     assert key == "kyiv/2025/11/11/abc123.html.gz"
@@ -64,11 +80,16 @@ def test_article_table_queries_a_source_newest_first_within_dates() -> None:
     for day in (10, 11, 12, 13):
         table.put(_article(f"k{day}", "kyiv", datetime(2025, 11, day, 9, tzinfo=UTC)), f"kyiv/k{day}.json")
     table.put(_article("other", "gazette", datetime(2025, 11, 12, tzinfo=UTC)), "gazette/other.json")
-    records = table.query(source="kyiv", since=datetime(2025, 11, 11, tzinfo=UTC),
-                          until=datetime(2025, 11, 12, 23, tzinfo=UTC), limit=10)
+    records = table.query(
+        source="kyiv",
+        since=datetime(2025, 11, 11, tzinfo=UTC),
+        until=datetime(2025, 11, 12, 23, tzinfo=UTC),
+        limit=10,
+    )
     assert [r.article["id"] for r in records] == ["k12", "k11"]
     assert Article.model_validate(records[0].article).lead_image == LeadImage(
-        url="https://example.org/a.jpg", caption="A cat.")
+        url="https://example.org/a.jpg", caption="A cat."
+    )
     everything = table.query(limit=3)
     assert [r.article["id"] for r in everything] == ["k13", "k12", "other"]
 

@@ -41,8 +41,12 @@ def format_articles(articles: Sequence[dict[str, Any]], fmt: str) -> str:
         published = article.get("published_at") or "(no date)"
         authors = ", ".join(article.get("authors") or []) or "(no author)"
         header = f"{published}  [{article.get('source') or '-'}]  {article.get('title') or '(untitled)'}"
-        body = textwrap.fill(_first_words(article.get("body_text") or ""), width=100,
-                             initial_indent="    ", subsequent_indent="    ")
+        body = textwrap.fill(
+            _first_words(article.get("body_text") or ""),
+            width=100,
+            initial_indent="    ",
+            subsequent_indent="    ",
+        )
         blocks.append(f"{header}\n    by {authors}\n{body}")
     return "\n\n".join(blocks) if blocks else "(no articles)"
 
@@ -62,8 +66,11 @@ def _resource_names(args: argparse.Namespace) -> dict[str, str]:
     import os
 
     if os.environ.get("ARTICLES_TABLE") and os.environ.get("ARTICLES_BUCKET"):
-        return {"ArticlesTable": os.environ["ARTICLES_TABLE"], "ArticlesBucket": os.environ["ARTICLES_BUCKET"],
-                "CrawlStateTable": os.environ.get("CRAWL_TABLE", "")}
+        return {
+            "ArticlesTable": os.environ["ARTICLES_TABLE"],
+            "ArticlesBucket": os.environ["ARTICLES_BUCKET"],
+            "CrawlStateTable": os.environ.get("CRAWL_TABLE", ""),
+        }
     from newsdesk.local.aws import LOCAL_STACK_NAME
 
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
@@ -71,8 +78,9 @@ def _resource_names(args: argparse.Namespace) -> dict[str, str]:
     return _stack_names(stack)
 
 
-def read_articles(names: dict[str, str], *, source: str | None, since: datetime | None,
-                  until: datetime | None, limit: int) -> list[dict[str, Any]]:
+def read_articles(
+    names: dict[str, str], *, source: str | None, since: datetime | None, until: datetime | None, limit: int
+) -> list[dict[str, Any]]:
     """Complete articles, newest first: the table's items, with bodies from S3 where the item lacks them."""
     import boto3
 
@@ -109,15 +117,18 @@ def _run_and_report(stack: Any, sources: Path | None, allow_private: bool, newes
     failures = ", ".join(f"{k}={v}" for k, v in sorted(summary.fetch_failed.items()))
     print(
         f"cycle: discovered {summary.discovered}, fetched {summary.fetched}, parsed {summary.parsed}, "
-        f"failed {summary.failed}" + (f" (fetch: {failures})" if failures else "")
+        f"failed {summary.failed}"
+        + (f" (fetch: {failures})" if failures else "")
         + (f", dead-lettered {summary.dead_lettered}" if summary.dead_lettered else "")
         + f" in {time.monotonic() - started:.1f}s"
     )
     print(f"handler logs: {log_path}")
     names = stack.resources
-    print(f"raw pages: s3://{names['RawBucket']}  articles: s3://{names['ArticlesBucket']}  "
-          f"table: {names['ArticlesTable']}\n")
-    print(f"newest articles:\n")
+    print(
+        f"raw pages: s3://{names['RawBucket']}  articles: s3://{names['ArticlesBucket']}  "
+        f"table: {names['ArticlesTable']}\n"
+    )
+    print("newest articles:\n")
     print(format_articles(read_articles(names, source=None, since=None, until=None, limit=newest), "table"))
 
 
@@ -145,8 +156,11 @@ def cmd_local_aws(args: argparse.Namespace) -> int:
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
-    print(f"local AWS (moto) on http://127.0.0.1:{args.port} - use --endpoint-url http://127.0.0.1:{args.port}"
-          " or AWS_ENDPOINT_URL; Ctrl-C stops it", flush=True)
+    print(
+        f"local AWS (moto) on http://127.0.0.1:{args.port} - use --endpoint-url http://127.0.0.1:{args.port}"
+        " or AWS_ENDPOINT_URL; Ctrl-C stops it",
+        flush=True,
+    )
     try:
         while True:
             time.sleep(3600)
@@ -156,8 +170,9 @@ def cmd_local_aws(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    articles = read_articles(_resource_names(args), source=args.source, since=args.since, until=args.until,
-                             limit=args.limit)
+    articles = read_articles(
+        _resource_names(args), source=args.source, since=args.since, until=args.until, limit=args.limit
+    )
     print(format_articles(articles, args.format))
     return 0
 
@@ -177,8 +192,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(article.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
-        print(format_articles([article.model_dump(mode="json")], "table").replace(
-            _first_words(article.body_text), article.body_text))
+        print(
+            format_articles([article.model_dump(mode="json")], "table").replace(
+                _first_words(article.body_text), article.body_text
+            )
+        )
     return 0
 
 
@@ -188,13 +206,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run one scheduled cycle locally with the real handlers")
     run.add_argument("--sources", type=Path, help="sources file (YAML or JSON); default: the bundled one")
-    run.add_argument("--endpoint-url", help="AWS-compatible endpoint (e.g. a moto server); default: embedded moto")
-    run.add_argument("--allow-private-networks", action="store_true",
-                     help="let the fetcher fetch from loopback/private addresses (local sites)")
+    run.add_argument(
+        "--endpoint-url", help="AWS-compatible endpoint (e.g. a moto server); default: embedded moto"
+    )
+    run.add_argument(
+        "--allow-private-networks",
+        action="store_true",
+        help="let the fetcher fetch from loopback/private addresses (local sites)",
+    )
     run.add_argument("--newest", type=int, default=10, help="how many of the newest articles to print")
     run.set_defaults(func=cmd_run)
 
-    demo = commands.add_parser("demo", help="serve the bundled sample site and run one cycle on embedded moto")
+    demo = commands.add_parser(
+        "demo", help="serve the bundled sample site and run one cycle on embedded moto"
+    )
     demo.add_argument("--newest", type=int, default=10)
     demo.set_defaults(func=cmd_demo)
 
@@ -209,8 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--limit", type=int, default=20)
     query.add_argument("--format", choices=["table", "json", "jsonl"], default="table")
     query.add_argument("--endpoint-url")
-    query.add_argument("--stack-name", help="stack whose table to read (default: newsdesk, or newsdesk-local "
-                       "with an endpoint); ARTICLES_TABLE and ARTICLES_BUCKET override it")
+    query.add_argument(
+        "--stack-name",
+        help="stack whose table to read (default: newsdesk, or newsdesk-local "
+        "with an endpoint); ARTICLES_TABLE and ARTICLES_BUCKET override it",
+    )
     query.set_defaults(func=cmd_query)
 
     parse = commands.add_parser("parse", help="print one parsed article")

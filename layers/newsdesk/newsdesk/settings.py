@@ -16,7 +16,7 @@ class _EnvModel(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "_EnvModel":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> _EnvModel:
         env = os.environ if environ is None else environ
         try:
             return cls.model_validate(dict(env))

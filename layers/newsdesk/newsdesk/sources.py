@@ -37,6 +37,9 @@ class Source(BaseModel):
     )
     trailing_slash: TrailingSlash = "keep"
     max_articles_per_run: int = Field(default=200, ge=1)
+    robots_sitemaps: bool = Field(
+        default=False, description="Also read the sitemaps that the sites' robots.txt lists (Sitemap: lines)."
+    )
 
 
 class SourcesFile(BaseModel):

@@ -96,10 +96,12 @@ def ensure_stack(template_path: Path | None = None, stack_name: str = LOCAL_STAC
     return LocalStack(
         template_path=path,
         resources=resources,
-        fetcher_env=tpl.resolve_environment(tpl.function_environment(template, "FetcherFunction"), resources,
-                                            parameters),
-        parser_env=tpl.resolve_environment(tpl.function_environment(template, "ParserFunction"), resources,
-                                           parameters),
+        fetcher_env=tpl.resolve_environment(
+            tpl.function_environment(template, "FetcherFunction"), resources, parameters
+        ),
+        parser_env=tpl.resolve_environment(
+            tpl.function_environment(template, "ParserFunction"), resources, parameters
+        ),
     )
 
 
@@ -116,13 +118,16 @@ def _apply_notifications(template: dict[str, Any], resources: dict[str, str]) ->
             config = tpl.bucket_notifications(template, logical, queue_arns)
             if config:
                 s3.put_bucket_notification_configuration(
-                    Bucket=resources[logical], NotificationConfiguration=config  # type: ignore[arg-type]
+                    Bucket=resources[logical],
+                    NotificationConfiguration=config,  # type: ignore[arg-type]
                 )
 
 
 def queue_redrive(queue_url: str) -> tuple[str | None, int | None]:
     """The queue's dead-letter queue ARN and maxReceiveCount, as created from the template."""
-    attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["RedrivePolicy"])
+    attributes = boto3.client("sqs").get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["RedrivePolicy"]
+    )
     policy = attributes.get("Attributes", {}).get("RedrivePolicy")
     if not policy:
         return None, None

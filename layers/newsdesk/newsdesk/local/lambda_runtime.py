@@ -9,7 +9,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -67,8 +67,14 @@ def _patched_environ(values: dict[str, str]) -> Iterator[None]:
 class LocalFunction:
     """One function's handler module, imported fresh with the function's environment (a cold start)."""
 
-    def __init__(self, name: str, code_dir: Path, environment: dict[str, str], timeout_seconds: float,
-                 log: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        code_dir: Path,
+        environment: dict[str, str],
+        timeout_seconds: float,
+        log: IO[str] | None = None,
+    ) -> None:
         self.name = name
         self.timeout_seconds = timeout_seconds
         self.log = log
@@ -117,7 +123,7 @@ class DrainResult:
     failed_message_ids: set[str] = field(default_factory=set)
 
 
-def _lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+def _lambda_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
     return {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
@@ -131,17 +137,22 @@ def _lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def drain_queue(queue_url: str, function: LocalFunction, *, batch_size: int = 10,
-                max_invocations: int = 1000) -> DrainResult:
+def drain_queue(
+    queue_url: str, function: LocalFunction, *, batch_size: int = 10, max_invocations: int = 1000
+) -> DrainResult:
     """Lambda's SQS event source mapping: batches in, successes deleted, reported failures made
     visible again at once (standing in for the visibility timeout), so that a message failing
     maxReceiveCount times is moved to the dead-letter queue by SQS itself."""
     sqs = boto3.client("sqs")
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     result = DrainResult()
     while result.invocations < max_invocations:
         messages = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=batch_size, AttributeNames=["All"],
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=batch_size,
+            AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
@@ -151,14 +162,15 @@ def drain_queue(queue_url: str, function: LocalFunction, *, batch_size: int = 10
         try:
             response = function.invoke(event) or {}
             failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-        except Exception:  # noqa: BLE001 - a function error fails the whole batch, as in Lambda
+        except Exception:
             failed = {m["MessageId"] for m in messages}
         for message in messages:
             if message["MessageId"] in failed:
                 result.failed_attempts += 1
                 result.failed_message_ids.add(message["MessageId"])
-                sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"],
-                                              VisibilityTimeout=0)
+                sqs.change_message_visibility(
+                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
             else:
                 result.succeeded += 1
                 result.test_events += '"s3:TestEvent"' in message["Body"]

@@ -52,22 +52,36 @@ def run_cycle(
     if allow_private_networks:
         fetcher_env["ALLOW_PRIVATE_NETWORKS"] = "true"
     fetcher_props = tpl.function_properties(template, "FetcherFunction")
-    fetcher = LocalFunction("FetcherFunction", root / str(fetcher_props["CodeUri"]), fetcher_env,
-                            float(fetcher_props["Timeout"]), log=log)
+    fetcher = LocalFunction(
+        "FetcherFunction",
+        root / str(fetcher_props["CodeUri"]),
+        fetcher_env,
+        float(fetcher_props["Timeout"]),
+        log=log,
+    )
     schedule = tpl.function_event(template, "FetcherFunction", "ScheduleV2")
     # EventBridge Scheduler delivers the schedule's Input as the event.
     report: dict[str, Any] = fetcher.invoke(json.loads(schedule.get("Input", "{}")))
 
     parser_props = tpl.function_properties(template, "ParserFunction")
-    parser = LocalFunction("ParserFunction", root / str(parser_props["CodeUri"]), stack.parser_env,
-                           float(parser_props["Timeout"]), log=log)
+    parser = LocalFunction(
+        "ParserFunction",
+        root / str(parser_props["CodeUri"]),
+        stack.parser_env,
+        float(parser_props["Timeout"]),
+        log=log,
+    )
     queue_url = stack.name("ParseQueue")
     dlq_url = stack.name("ParseDeadLetterQueue")
     dead_before = _queue_depth(dlq_url)
     sqs_event = tpl.function_event(template, "ParserFunction", "SQS")
     _, max_receive = queue_redrive(queue_url)
-    drained = drain_queue(queue_url, parser, batch_size=int(sqs_event.get("BatchSize", 10)),
-                          max_invocations=100 * (max_receive or 1))
+    drained = drain_queue(
+        queue_url,
+        parser,
+        batch_size=int(sqs_event.get("BatchSize", 10)),
+        max_invocations=100 * (max_receive or 1),
+    )
     return CycleSummary(
         discovered=int(report.get("discovered", 0)),
         fetched=int(report.get("fetched", 0)),

@@ -14,8 +14,12 @@ from urllib.parse import unquote, urlsplit
 
 SITE_ROOT = Path(str(importlib.resources.files("newsdesk.local").joinpath("sample_site")))
 BASE_URL_PLACEHOLDER = "{{BASE_URL}}"
-_CONTENT_TYPES = {".html": "text/html", ".xml": "application/rss+xml", ".txt": "text/plain",
-                  ".yaml": "application/yaml"}
+_CONTENT_TYPES = {
+    ".html": "text/html",
+    ".xml": "application/rss+xml",
+    ".txt": "text/plain",
+    ".yaml": "application/yaml",
+}
 _INDEX_FILES = ("index.html", "index.xml")
 # Fixed so that conditional GETs see stable validators across runs.
 _LAST_MODIFIED = formatdate(1762862400, usegmt=True)
@@ -65,7 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: the demo prints its own summary."""
 
 
@@ -92,7 +96,8 @@ class SampleSiteServer(ThreadingHTTPServer):
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.shutdown()
         self.server_close()

@@ -51,7 +51,7 @@ _CfnLoader.add_multi_constructor("!", _construct_tag)
 
 
 def find_template(start: Path | None = None) -> Path:
-    """template.yaml: $NEWSDESK_TEMPLATE, else the nearest one above `start` (default: cwd, then this package)."""
+    """template.yaml: $NEWSDESK_TEMPLATE, else the nearest one above `start` (cwd), then this package."""
     explicit = os.environ.get("NEWSDESK_TEMPLATE")
     if explicit:
         return Path(explicit)
@@ -159,7 +159,9 @@ def resolve_environment(
     return resolved
 
 
-def bucket_notifications(template: dict[str, Any], logical_id: str, queue_arns: dict[str, str]) -> dict[str, Any]:
+def bucket_notifications(
+    template: dict[str, Any], logical_id: str, queue_arns: dict[str, str]
+) -> dict[str, Any]:
     """A bucket's NotificationConfiguration in the S3 API's shape (moto's CloudFormation skips it)."""
     properties = template["Resources"][logical_id].get("Properties", {})
     declared = properties.get("NotificationConfiguration", {})
@@ -168,10 +170,15 @@ def bucket_notifications(template: dict[str, Any], logical_id: str, queue_arns: 
         target = config["Queue"]
         if not (isinstance(target, dict) and "Fn::GetAtt" in target):
             raise ConfigurationError(f"{logical_id}: queue notification target must be !GetAtt Queue.Arn")
-        api_config: dict[str, Any] = {"QueueArn": queue_arns[target["Fn::GetAtt"][0]], "Events": [config["Event"]]}
+        api_config: dict[str, Any] = {
+            "QueueArn": queue_arns[target["Fn::GetAtt"][0]],
+            "Events": [config["Event"]],
+        }
         rules = config.get("Filter", {}).get("S3Key", {}).get("Rules", [])
         if rules:
-            api_config["Filter"] = {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}
+            api_config["Filter"] = {
+                "Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}
+            }
         queue_configs.append(api_config)
     return {"QueueConfigurations": queue_configs} if queue_configs else {}
 

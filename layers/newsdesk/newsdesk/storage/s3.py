@@ -17,8 +17,17 @@ if TYPE_CHECKING:
 
 # S3 user metadata must be ASCII: URLs and header values are percent-encoded on the way in.
 _META_FIELDS = (
-    "source", "id", "url", "final_url", "status", "fetched_at", "content_type", "encoding",
-    "declared_encoding", "etag", "last_modified",
+    "source",
+    "id",
+    "url",
+    "final_url",
+    "status",
+    "fetched_at",
+    "content_type",
+    "encoding",
+    "declared_encoding",
+    "etag",
+    "last_modified",
 )
 
 
