@@ -20,6 +20,17 @@ from urllib.parse import urljoin, urlsplit
 
 import certifi
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
+from urllib3.util import connection as urllib3_connection
+
 from newsdesk.fetching.clock import Clock
 from newsdesk.fetching.errors import (
     BodyTooLargeError,
@@ -36,16 +47,6 @@ from newsdesk.fetching.errors import (
 )
 from newsdesk.fetching.safety import AddressPolicy
 from newsdesk.urls import HTTP_SCHEMES, host_matches
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    NameResolutionError,
-    NewConnectionError,
-    ReadTimeoutError,
-)
-from urllib3.util import connection as urllib3_connection
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 64 * 1024

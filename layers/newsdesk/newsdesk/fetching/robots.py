@@ -11,11 +11,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from protego import Protego
+
 from newsdesk.fetching.clock import Clock
 from newsdesk.fetching.errors import FetchError, HttpStatusError
 from newsdesk.fetching.http import FetchResponse
 from newsdesk.urls import origin_of
-from protego import Protego
 
 logger = logging.getLogger(__name__)
 
@@ -48,18 +49,20 @@ RobotsFetcher = Callable[[str], FetchResponse]
 
 
 class RobotsCache:
-    """Rules per origin (`scheme://host[:port]`); fetched once per TTL however many threads ask."""
+    """Rules per origin (`scheme://host[:port]`); fetched once per TTL however many threads ask.
+
+    Keep one at module level in a long-lived process (a warm Lambda) to reuse it across runs; the
+    fetch function is passed per call so each run fetches with its own client and pacing.
+    """
 
     def __init__(
         self,
-        fetch: RobotsFetcher,
         *,
         user_agent: str,
         clock: Clock,
         ttl_seconds: float = 3600.0,
         error_ttl_seconds: float = 300.0,
     ) -> None:
-        self._fetch = fetch
         self.user_agent = user_agent
         self._clock = clock
         self._ttl = ttl_seconds
@@ -68,7 +71,7 @@ class RobotsCache:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def rules_for(self, url: str) -> RobotsRules:
+    def rules_for(self, url: str, fetch: RobotsFetcher) -> RobotsRules:
         origin = origin_of(url)
         with self._guard:
             lock = self._locks.setdefault(origin, threading.Lock())
@@ -76,20 +79,14 @@ class RobotsCache:
             cached = self._entries.get(origin)
             if cached is not None and cached[0] > self._clock.time():
                 return cached[1]
-            rules, ttl = self._load(origin)
+            rules, ttl = self._load(origin, fetch)
             self._entries[origin] = (self._clock.time() + ttl, rules)
             return rules
 
-    def can_fetch(self, url: str) -> bool:
-        return self.rules_for(url).can_fetch(url, self.user_agent)
-
-    def crawl_delay(self, url: str) -> float | None:
-        return self.rules_for(url).crawl_delay(self.user_agent)
-
-    def _load(self, origin: str) -> tuple[RobotsRules, float]:
+    def _load(self, origin: str, fetch: RobotsFetcher) -> tuple[RobotsRules, float]:
         robots_url = origin + "/robots.txt"
         try:
-            response = self._fetch(robots_url)
+            response = fetch(robots_url)
         except HttpStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
                 return RobotsRules(origin, None), self._ttl

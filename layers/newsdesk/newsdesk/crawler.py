@@ -1,0 +1,641 @@
+"""The fetcher's domain entry point: discover new article URLs per source, fetch them, store raw pages.
+
+Plain Python: the Lambda handler builds the state, the sink and the options and calls `run_crawl`.
+
+A run: (1) per source, read the feeds, sitemaps and archive pages (conditional GETs for feeds and
+sitemaps) and compare what they list with the crawl state; (2) put every URL that needs fetching in
+the source's queue in the state table before fetching anything; (3) fetch the queue, oldest first,
+one thread per host at a time under a global concurrency limit, each URL claimed with a
+conditional write first; (4) record each outcome and remove it from the queue. Whatever is left
+when `should_stop()` says time is up stays queued, and the next run starts with it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from newsdesk.discovery import DiscoveredUrl, DiscoveryError
+from newsdesk.discovery.archives import parse_archive_page
+from newsdesk.discovery.feeds import parse_feed
+from newsdesk.discovery.sitemaps import parse_sitemap
+from newsdesk.fetching.clock import Clock, SystemClock, utc_datetime
+from newsdesk.fetching.encoding import detect_encoding
+from newsdesk.fetching.errors import FetchError, HostNotAllowedError, HttpStatusError, RobotsDisallowedError
+from newsdesk.fetching.http import (
+    FetchResponse,
+    HttpClient,
+    RetryPolicy,
+    UnwantedContentTypeError,
+    retry_after_of,
+    with_retries,
+)
+from newsdesk.fetching.pacing import HostPacer
+from newsdesk.fetching.robots import RobotsCache
+from newsdesk.fetching.safety import AddressPolicy, Resolver
+from newsdesk.rawpage import RawPage
+from newsdesk.sources import ArchivePage, Source
+from newsdesk.storage.crawl_state import CrawlState, QueueItem, UrlRecord, Validators
+from newsdesk.urls import canonicalize_url, host_matches, host_of, origin_of, url_id
+
+if TYPE_CHECKING:
+    from newsdesk.settings import FetcherSettings
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Magic numbers of the binary files most often linked from news pages, for servers that send none.
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
+
+__all__ = ["Clock", "CrawlOptions", "CrawlReport", "RawPageSink", "run_crawl"]
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    user_agent: str
+    allow_private_networks: bool = False
+    max_concurrency: int = 8
+    max_body_bytes: int = 10 * 1024 * 1024
+    min_host_interval_seconds: float = 1.0
+    max_attempts: int = 4  # tries per URL within one run (connection errors, timeouts, 429, 5xx)
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    # Optional, with defaults:
+    total_timeout: float = 120.0  # whole body, however slowly it trickles in
+    max_redirects: int = 5
+    # `host:port` pairs exempt from the private-address check (tests); the default refuses loopback.
+    allowed_private_hosts: frozenset[str] = field(default_factory=frozenset)
+    resolver: Resolver | None = None
+    robots_ttl_seconds: float = 3600.0
+    backoff_base_seconds: float = 1.0
+    backoff_max_seconds: float = 30.0
+    max_retry_wait_seconds: float = 60.0  # a longer Retry-After fails the URL for this run instead
+    max_failed_runs: int = 5  # runs a URL may fail in (retryable reasons) before it is marked gave_up
+    retry_delay_seconds: float = 900.0  # before the first retry in a later run; doubles each time
+    lease_seconds: float = 900.0  # a claim outlives any Lambda invocation
+    max_sitemap_children: int = 20
+    max_sitemap_depth: int = 2
+    max_sitemap_bytes: int = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
+
+    @classmethod
+    def from_settings(cls, settings: FetcherSettings) -> CrawlOptions:
+        return cls(
+            user_agent=settings.user_agent,
+            allow_private_networks=settings.allow_private_networks,
+            max_concurrency=settings.max_concurrency,
+            max_body_bytes=settings.max_body_bytes,
+            min_host_interval_seconds=settings.min_host_interval_seconds,
+            max_attempts=settings.max_attempts,
+        )
+
+
+@dataclass
+class CrawlReport:
+    discovered: int = 0
+    new: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    skipped_robots: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+    deferred: int = 0
+    stored_keys: list[str] = field(default_factory=list)
+    retries: int = 0  # extra attempts made within this run
+    stopped_early: bool = False  # should_stop() cut the run short
+    errors: list[str] = field(default_factory=list)  # discovery problems, one line each, for logs
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "discovered": self.discovered,
+            "new": self.new,
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "skipped_robots": self.skipped_robots,
+            "skipped": dict(sorted(self.skipped.items())),
+            "failed": dict(sorted(self.failed.items())),
+            "deferred": self.deferred,
+            "stored_keys": list(self.stored_keys),
+            "retries": self.retries,
+            "stopped_early": self.stopped_early,
+            "errors": list(self.errors),
+        }
+
+
+class RawPageSink(Protocol):
+    def put(self, page: RawPage) -> str: ...
+
+
+@dataclass(frozen=True)
+class _Work:
+    source: Source
+    url_id: str
+    url: str
+    changed_at: float | None
+
+
+class _StoppedError(Exception):
+    """should_stop() said so: leave the rest for the next run."""
+
+
+def _changed_at(found: DiscoveredUrl) -> float | None:
+    when = found.changed_at
+    return when.timestamp() if when is not None else None
+
+
+def needs_fetch(record: UrlRecord | None, changed_at: float | None) -> bool:
+    """Never fetched, or fetched before the date its feed/sitemap now gives."""
+    if record is None or record.status == "pending":
+        return True
+    if record.status in {"gave_up", "skipped"}:
+        return False
+    if record.status == "failed":
+        return record.next_attempt_at is None
+    if changed_at is None:
+        return False
+    previous = record.seen_lastmod or record.fetched_at
+    return previous is None or previous.timestamp() < changed_at
+
+
+def article_hosts(source: Source) -> list[str]:
+    """Hosts articles may come from: the configured ones, else those of the source's own URLs."""
+    if source.allowed_hosts:
+        return [h.lower() for h in source.allowed_hosts]
+    return sorted(_document_hosts(source))
+
+
+def _document_hosts(source: Source) -> set[str]:
+    urls = [*source.feeds, *source.sitemaps, *(a.url for a in source.archives)]
+    return {host_of(u) for u in urls if host_of(u)}
+
+
+class _Crawl:
+    def __init__(
+        self,
+        *,
+        state: CrawlState,
+        sink: RawPageSink,
+        options: CrawlOptions,
+        should_stop: Callable[[], bool],
+        clock: Clock,
+        robots: RobotsCache | None,
+    ) -> None:
+        self.state = state
+        self.sink = sink
+        self.options = options
+        self.should_stop = should_stop
+        self.clock = clock
+        self.owner = f"run-{uuid.uuid4().hex[:12]}"
+        self.report = CrawlReport()
+        self._lock = threading.Lock()
+        policy = AddressPolicy.build(
+            allow_private_networks=options.allow_private_networks,
+            allowed_private_hosts=options.allowed_private_hosts,
+            resolver=options.resolver,
+        )
+        self.client = HttpClient(
+            user_agent=options.user_agent,
+            policy=policy,
+            max_body_bytes=options.max_body_bytes,
+            connect_timeout=options.connect_timeout,
+            read_timeout=options.read_timeout,
+            total_timeout=options.total_timeout,
+            max_redirects=options.max_redirects,
+            pool_size=options.max_concurrency,
+        )
+        self.retry = RetryPolicy(
+            max_attempts=options.max_attempts,
+            backoff_base=options.backoff_base_seconds,
+            backoff_max=options.backoff_max_seconds,
+            max_wait=options.max_retry_wait_seconds,
+        )
+        self.pacer = HostPacer(clock, options.min_host_interval_seconds)
+        self.robots = robots or RobotsCache(
+            user_agent=options.user_agent, clock=clock, ttl_seconds=options.robots_ttl_seconds
+        )
+
+    # -- counting ------------------------------------------------------------------------------------
+
+    def _count(self, bucket: str, reason: str | None = None, n: int = 1) -> None:
+        with self._lock:
+            if reason is None:
+                setattr(self.report, bucket, getattr(self.report, bucket) + n)
+            else:
+                counts: dict[str, int] = getattr(self.report, bucket)
+                counts[reason] = counts.get(reason, 0) + n
+
+    def _error(self, message: str) -> None:
+        logger.warning("%s", message)
+        with self._lock:
+            self.report.errors.append(message)
+
+    def _stop_requested(self) -> bool:
+        if self.should_stop():
+            with self._lock:
+                self.report.stopped_early = True
+            return True
+        return False
+
+    # -- fetching with politeness ------------------------------------------------------------------
+
+    def _robots_fetch(self, url: str) -> FetchResponse:
+        self.pacer.wait(origin_of(url))
+        return self.client.get(url, headers={"Accept": "text/plain,*/*;q=0.5"})
+
+    def _polite_get(
+        self,
+        url: str,
+        *,
+        allowed_hosts: Sequence[str],
+        headers: dict[str, str] | None = None,
+        accept_content: Callable[[str | None], bool] | None = None,
+    ) -> FetchResponse:
+        """robots.txt, Crawl-delay, per-host interval, retries: everything but the state."""
+        rules = self.robots.rules_for(url, self._robots_fetch)
+        if not rules.can_fetch(url, self.options.user_agent):
+            raise RobotsDisallowedError(f"robots.txt disallows {url}", url=url)
+        delay = rules.crawl_delay(self.options.user_agent)
+        origin = origin_of(url)
+
+        def attempt() -> FetchResponse:
+            self.pacer.wait(origin, delay)
+            return self.client.get(
+                url, headers=headers, allowed_hosts=allowed_hosts, accept_content=accept_content
+            )
+
+        def on_retry(error: FetchError, wait: float) -> None:
+            logger.info("retrying %s in %.1fs after %s", url, wait, error.reason)
+            self._count("retries")
+
+        return with_retries(
+            attempt, policy=self.retry, clock=self.clock, should_stop=self.should_stop, on_retry=on_retry
+        )
+
+    # -- discovery ---------------------------------------------------------------------------------
+
+    def discover(self, source: Source) -> list[DiscoveredUrl]:
+        allowed = sorted(set(article_hosts(source)) | _document_hosts(source))
+        found: list[DiscoveredUrl] = []
+        for feed in source.feeds:
+            if self._stop_requested():
+                raise _StoppedError
+            body = self._fetch_document(feed, allowed)
+            if body is None:
+                continue
+            entries = self._parse(feed, functools.partial(parse_feed, body, feed))
+            if entries is not None:
+                self._save_validators(feed)
+                found.extend(entries)
+        sitemaps = list(source.sitemaps)
+        if source.robots_sitemaps:
+            for origin in sorted({origin_of(u) for u in [*source.feeds, *source.sitemaps]}):
+                rules = self.robots.rules_for(origin + "/", self._robots_fetch)
+                sitemaps.extend(s for s in rules.sitemaps if s not in sitemaps)
+        for sitemap in sitemaps:
+            found.extend(self._discover_sitemap(sitemap, allowed, depth=0, seen=set()))
+        for archive in source.archives:
+            found.extend(self._discover_archive(archive, allowed))
+        return found
+
+    def _parse[T](self, url: str, parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except (DiscoveryError, FetchError) as exc:
+            self._count("failed", exc.reason)
+            self._error(f"{url}: {exc}")
+            return None
+
+    def _fetch_document(self, url: str, allowed: Sequence[str], *, conditional: bool = True) -> bytes | None:
+        """Body of a feed or sitemap; None when unchanged (304) or unavailable (counted)."""
+        validators = self.state.get_validators(url) if conditional else None
+        try:
+            response = self._polite_get(
+                url,
+                allowed_hosts=allowed,
+                headers=validators.request_headers() if validators else None,
+            )
+        except FetchError as exc:
+            if exc.reason == "robots":
+                self._count("skipped_robots")
+            else:
+                self._count("failed", exc.reason)
+            self._error(f"{url}: {exc}")
+            return None
+        if response.status == 304:
+            self._count("not_modified")
+            return None
+        self._pending_validators[url] = Validators(response.etag, response.last_modified)
+        return response.body
+
+    def _save_validators(self, url: str) -> None:
+        # Only once the document was parsed: a 304 must never hide URLs we failed to read.
+        validators = self._pending_validators.pop(url, None)
+        if validators is not None and (validators.etag or validators.last_modified):
+            self.state.put_validators(url, validators, now=self.clock.time())
+
+    def _discover_sitemap(
+        self, url: str, allowed: Sequence[str], *, depth: int, seen: set[str]
+    ) -> list[DiscoveredUrl]:
+        if url in seen or self._stop_requested():
+            return []
+        seen.add(url)
+        body = self._fetch_document(url, allowed)
+        if body is None:
+            return []
+        document = self._parse(
+            url, lambda: parse_sitemap(body, url, max_bytes=self.options.max_sitemap_bytes)
+        )
+        if document is None:
+            return []
+        self._save_validators(url)
+        if not document.is_index:
+            return document.urls
+        if depth + 1 > self.options.max_sitemap_depth:
+            self._error(f"{url}: sitemap index nested deeper than {self.options.max_sitemap_depth}; ignored")
+            return []
+        children = [c for c in document.sitemaps if any(host_matches(host_of(c.url), a) for a in allowed)]
+        # Newest children first: for news, the recent sitemaps are the ones with new articles.
+        children.sort(key=lambda c: c.modified_at.timestamp() if c.modified_at else 0.0, reverse=True)
+        found: list[DiscoveredUrl] = []
+        for child in children[: self.options.max_sitemap_children]:
+            found.extend(self._discover_sitemap(child.url, allowed, depth=depth + 1, seen=seen))
+        return found
+
+    def _discover_archive(self, archive: ArchivePage, allowed: Sequence[str]) -> list[DiscoveredUrl]:
+        found: list[DiscoveredUrl] = []
+        page_url: str | None = archive.url
+        visited: set[str] = set()
+        while page_url and len(visited) < archive.max_pages and page_url not in visited:
+            if self._stop_requested():
+                break
+            visited.add(page_url)
+            try:
+                response = self._polite_get(page_url, allowed_hosts=allowed)
+            except FetchError as exc:
+                self._count("skipped_robots") if exc.reason == "robots" else self._count("failed", exc.reason)
+                self._error(f"{page_url}: {exc}")
+                break
+            encoding = detect_encoding(response.body, response.charset).encoding
+            listing = self._parse(
+                page_url,
+                functools.partial(
+                    parse_archive_page, response.body, page_url, archive.link_selector, encoding=encoding
+                ),
+            )
+            if listing is None:
+                break
+            found.extend(listing.urls)
+            page_url = listing.next_page
+        return found
+
+    # -- planning ----------------------------------------------------------------------------------
+
+    def plan(self, source: Source, discovered: list[DiscoveredUrl]) -> list[_Work]:
+        now = self.clock.time()
+        hosts = article_hosts(source)
+        unique: dict[str, tuple[str, float | None]] = {}
+        for item in discovered:
+            canonical = canonicalize_url(item.url, trailing_slash=source.trailing_slash)
+            key = url_id(item.url, trailing_slash=source.trailing_slash)
+            changed = _changed_at(item)
+            if key in unique:
+                previous = unique[key][1]
+                if changed is not None and (previous is None or changed > previous):
+                    unique[key] = (unique[key][0], changed)
+                continue
+            unique[key] = (canonical, changed)
+        self._count("discovered", n=len(unique))
+
+        queue = self.state.queued(source.id)
+        queued_ids = {q.url_id for q in queue}
+        records = self.state.get_records(source.id, [k for k in unique if k not in queued_ids])
+        work = [
+            _Work(source, q.url_id, q.url, q.changed_at)
+            for q in queue
+            if q.next_attempt_at is None or q.next_attempt_at <= now
+        ]
+        fresh: list[QueueItem] = []
+        for key, (canonical, changed) in unique.items():
+            if key in queued_ids:
+                continue
+            if not any(host_matches(host_of(canonical), allowed) for allowed in hosts):
+                self._count("skipped", "host_not_allowed")
+                continue
+            if needs_fetch(records.get(key), changed):
+                # queued_at keeps discovery order within the run (feeds list newest first).
+                fresh.append(QueueItem(key, canonical, now + len(fresh) * 1e-3, changed))
+        self._count("new", n=len(fresh))
+        if fresh:
+            self.state.enqueue(source.id, fresh, now=now)
+        work.extend(_Work(source, q.url_id, q.url, q.changed_at) for q in fresh)
+        over = len(work) - source.max_articles_per_run
+        if over > 0:
+            self._count("deferred", n=over)
+            work = work[: source.max_articles_per_run]
+        return work
+
+    # -- fetching articles -------------------------------------------------------------------------
+
+    def fetch_host(self, items: list[_Work]) -> None:
+        for index, item in enumerate(items):
+            if self._stop_requested():
+                self._count("deferred", n=len(items) - index)
+                return
+            try:
+                self.fetch_article(item)
+            except _StoppedError:
+                self._count("deferred", n=len(items) - index)
+                return
+            except Exception as exc:  # one bad URL must never end the run
+                logger.exception("unexpected error fetching %s", item.url)
+                self._count("failed", "internal_error")
+                self._error(f"{item.url}: internal error: {exc}")
+
+    def fetch_article(self, item: _Work) -> None:
+        now = self.clock.time()
+        source = item.source
+        record = self.state.claim(
+            source.id,
+            item.url_id,
+            item.url,
+            owner=self.owner,
+            now=now,
+            lease_seconds=self.options.lease_seconds,
+            changed_at=item.changed_at,
+        )
+        if record is None:
+            # Another run holds it, or fetched it since we looked: its outcome is recorded there.
+            self._count("skipped", "claimed_elsewhere")
+            current = self.state.get_records(source.id, [item.url_id]).get(item.url_id)
+            if (
+                current is not None
+                and current.lease_owner is None
+                and not needs_fetch(current, item.changed_at)
+            ):
+                self.state.dequeue(source.id, item.url_id)  # a stale queue entry: the work is done
+            return
+        try:
+            self._fetch_claimed(item, record)
+        except _StoppedError:
+            self.state.release(source.id, item.url_id, owner=self.owner)
+            raise
+        except Exception as exc:  # storage trouble or a bug: fail this URL, keep the run going
+            logger.exception("unexpected error fetching %s", item.url)
+            self._error(f"{item.url}: {type(exc).__name__}: {exc}")
+            self._record_failure(item, record, "internal_error")
+
+    def _fetch_claimed(self, item: _Work, record: UrlRecord) -> None:
+        source = item.source
+        headers: dict[str, str] = {}
+        if record.status == "fetched":  # a changed article: ask for it conditionally
+            headers = Validators(record.etag, record.last_modified).request_headers()
+        try:
+            response = self._polite_get(
+                item.url,
+                allowed_hosts=article_hosts(source),
+                headers=headers,
+                accept_content=lambda media: media is None or media in HTML_TYPES,
+            )
+        except UnwantedContentTypeError as exc:
+            self._count("skipped", exc.reason)
+            self.state.mark_skipped(
+                source.id, item.url_id, owner=self.owner, now=self.clock.time(), reason=exc.reason
+            )
+            return
+        except FetchError as exc:
+            if exc.reason == "robots":
+                self._count("skipped_robots")
+                self.state.mark_skipped(
+                    source.id, item.url_id, owner=self.owner, now=self.clock.time(), reason="robots"
+                )
+                return
+            if exc.retryable and self.should_stop():
+                # Out of time while retrying: not the URL's fault, it stays queued as it was.
+                raise _StoppedError from exc
+            self._record_failure(item, record, exc.reason, exc)
+            return
+        now = self.clock.time()
+        if response.status == 304 and record.raw_key:
+            self._count("not_modified")
+            self.state.mark_fetched(
+                source.id,
+                item.url_id,
+                owner=self.owner,
+                now=now,
+                raw_key=record.raw_key,
+                changed_at=item.changed_at,
+                validators=Validators(record.etag, record.last_modified),
+            )
+            return
+        if response.content_type is None and response.body.lstrip().startswith(_BINARY_MAGIC):
+            self._count("skipped", "non_html")
+            self.state.mark_skipped(source.id, item.url_id, owner=self.owner, now=now, reason="non_html")
+            return
+        encoding = detect_encoding(response.body, response.charset)
+        page = RawPage(
+            source=source.id,
+            id=item.url_id,
+            url=item.url,
+            final_url=response.final_url,
+            status=response.status,
+            body=response.body,
+            fetched_at=utc_datetime(now),
+            content_type=response.headers.get("content-type"),
+            encoding=encoding.encoding,
+            declared_encoding=encoding.declared,
+            etag=response.etag,
+            last_modified=response.last_modified,
+        )
+        key = self.sink.put(page)
+        self.state.mark_fetched(
+            source.id,
+            item.url_id,
+            owner=self.owner,
+            now=now,
+            raw_key=key,
+            changed_at=item.changed_at,
+            validators=Validators(response.etag, response.last_modified),
+        )
+        with self._lock:
+            self.report.fetched += 1
+            self.report.stored_keys.append(key)
+
+    def _record_failure(
+        self, item: _Work, record: UrlRecord, reason: str, error: FetchError | None = None
+    ) -> None:
+        now = self.clock.time()
+        attempts = record.attempts + 1
+        self._count("failed", reason)
+        retry_at: float | None = None
+        if (error is None or error.retryable) and attempts < self.options.max_failed_runs:
+            delay = self.options.retry_delay_seconds * 2 ** (attempts - 1)
+            retry_after = retry_after_of(error, now) if error is not None else None
+            retry_at = now + max(delay, retry_after or 0.0)
+        if error is not None and not isinstance(error, (HttpStatusError, HostNotAllowedError)):
+            logger.info("fetch of %s failed: %s", item.url, error)
+        self.state.mark_failed(
+            item.source.id,
+            item.url_id,
+            owner=self.owner,
+            now=now,
+            reason=reason,
+            attempts=attempts,
+            retry_at=retry_at,
+        )
+
+    # -- the run -----------------------------------------------------------------------------------
+
+    def run(self, sources: Sequence[Source]) -> CrawlReport:
+        self._pending_validators: dict[str, Validators] = {}
+        work: list[_Work] = []
+        try:
+            for source in sources:
+                discovered = self.discover(source)
+                work.extend(self.plan(source, discovered))
+        except _StoppedError:
+            # Out of time during discovery: everything planned so far is queued for the next run.
+            self._count("deferred", n=len(work))
+            return self.report
+        by_host: dict[str, list[_Work]] = defaultdict(list)
+        for item in work:
+            by_host[origin_of(item.url)].append(item)
+        if not by_host:
+            return self.report
+        workers = max(1, min(self.options.max_concurrency, len(by_host)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            for future in [pool.submit(self.fetch_host, items) for items in by_host.values()]:
+                future.result()
+        return self.report
+
+
+def run_crawl(
+    sources: Sequence[Source],
+    *,
+    state: CrawlState,
+    sink: RawPageSink,
+    options: CrawlOptions,
+    should_stop: Callable[[], bool] = lambda: False,
+    clock: Clock | None = None,
+    robots: RobotsCache | None = None,
+) -> CrawlReport:
+    """Discover and fetch what is new for each source; see the module docstring for the steps."""
+    crawl = _Crawl(
+        state=state,
+        sink=sink,
+        options=options,
+        should_stop=should_stop,
+        clock=clock or SystemClock(),
+        robots=robots,
+    )
+    try:
+        report = crawl.run(sources)
+    finally:
+        crawl.client.close()
+    logger.info("crawl finished: %s", {k: v for k, v in report.as_dict().items() if k != "stored_keys"})
+    return report
