@@ -357,12 +357,14 @@ def split_byline(raw: str) -> list[list[str]]:
     lines: list[list[str]] = []
     for raw_line in re.split(r"[\r\n]+|\s{3,}", raw):
         line = _BRACKETED_COAUTHORS.sub(r", \1", _strip_noise(raw_line))
-        if not line or _MONTHS.search(line) or _NOT_AUTHOR_LINE.match(line):
+        if _NOT_AUTHOR_LINE.match(line):
             continue
         # "Posted on March 3 by Jane Doe": the name follows the last "by".
         match = re.search(r"(?i)\bby\s*:?\s+(.+)$", line)
         if match and match.start() > 0:
             line = match.group(1)
+        if not line or _MONTHS.search(line):
+            continue
         fragments = [piece for part in _SPLIT.split(line) for piece in _split_joined(part) if piece.strip()]
         if fragments:
             lines.append(fragments)

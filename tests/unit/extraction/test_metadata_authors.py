@@ -1,0 +1,62 @@
+"""Author cleaning: raw bylines in, clean person names out."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.extraction.authors import clean_authors
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By Tim Zadorozhnyy", ["Tim Zadorozhnyy"]),
+        ("by: Tim Zadorozhnyy", ["Tim Zadorozhnyy"]),
+        ("Written by Rob Ewaschuk\n   Edited by Betsy Beyer", ["Rob Ewaschuk"]),
+        ("Par Sébastien Farcis", ["Sébastien Farcis"]),
+        ("Von Anna Müller", ["Anna Müller"]),
+        ("Tim Zadorozhnyy, Reporter", ["Tim Zadorozhnyy"]),
+        ("Jane Doe Staff Writer", ["Jane Doe"]),
+        ("Ben Silverman\nGames Editor", ["Ben Silverman"]),
+        ("Staff Writer", []),
+        ("Our Foreign Staff", []),
+        ("Jane Doe is a reporter covering health for the paper.", ["Jane Doe"]),
+        ("By Brenda  Goodman, MA\n      WebMD Health News", ["Brenda Goodman"]),
+        ("By Nathan Willis\n  March 25, 2015", ["Nathan Willis"]),
+        ("Bradley M. Kuhn (http://ebb.org/bkuhn/)", ["Bradley M. Kuhn"]),
+        ("Jane Doe jane.doe@example.com", ["Jane Doe"]),
+        ("Jane Doe @janedoe", ["Jane Doe"]),
+        ("https://example.com/author/jane/", []),
+        ("A Smith and B Jones", ["A Smith", "B Jones"]),
+        ("Ann Lee, Bob Ray and Cy Twombly", ["Ann Lee", "Bob Ray", "Cy Twombly"]),
+        ("Ann Lee & Bob Ray", ["Ann Lee", "Bob Ray"]),
+        (
+            "Martin Untersinger (avec Damien Leloup et Morgane Tual)",
+            ["Martin Untersinger", "Damien Leloup", "Morgane Tual"],
+        ),
+        ("Mac & i", ["Mac & i"]),
+        ("José Ortega y Gasset", ["José Ortega y Gasset"]),
+        ("Bruno (Henrique Zecchin) Rodrigues", ["Bruno (Henrique Zecchin) Rodrigues"]),
+        ("JOE HILDEBRAND", ["Joe Hildebrand"]),
+        ("Posted on March 3 by Jane Doe", ["Jane Doe"]),
+        ("Follow Author", []),
+        ("Edited by Betsy Beyer", []),
+        ("Photos by Ann Lens", []),
+        ("admin", []),
+        ("mcupdate", []),
+        ("", []),
+    ],
+)
+def test_clean_authors(raw: str, expected: list[str]) -> None:
+    assert clean_authors([raw]) == expected
+
+
+def test_names_are_deduplicated_across_bylines_ignoring_case_and_accents() -> None:
+    assert clean_authors(["Jose Garcia", "JOSÉ GARCÍA", "By jose garcia", "Ana Ruiz"]) == [
+        "Jose Garcia",
+        "Ana Ruiz",
+    ]
+
+
+def test_non_strings_are_skipped() -> None:
+    assert clean_authors([None, 3, "Ann Lee"]) == ["Ann Lee"]  # type: ignore[list-item]
