@@ -26,7 +26,7 @@ settings = FetcherSettings.load()
 def _stores() -> tuple[DynamoCrawlState, RawPageStore]:
     # Created once per execution environment and reused by warm invocations.
     return (
-        DynamoCrawlState(settings.crawl_table, boto3.resource("dynamodb")),
+        DynamoCrawlState(settings.crawl_table, boto3.client("dynamodb")),
         RawPageStore(settings.raw_bucket, boto3.client("s3")),
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 from urllib.parse import unquote_plus
@@ -19,10 +18,10 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.parser.models import S3Model
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdesk.errors import ExtractionError
+from newsdesk.events import S3Notification
 from newsdesk.parsing import ParseResult, parse_raw_page
 from newsdesk.settings import ParserSettings
 from newsdesk.storage.dynamodb import ArticleTable
@@ -69,19 +68,16 @@ parse_object = (
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
-    body = json.loads(record.body)
-    if body.get("Event") == "s3:TestEvent":
+    notification = parse(event=record.json_body, model=S3Notification)
+    if notification.is_test_event:
         # S3 sends one when the notification is configured: nothing to parse.
         return
-    notification = parse(event=body, model=S3Model)
-    for s3_record in notification.Records:
-        if s3_record.s3.object is None:
-            raise ValueError(f"S3 notification without an object: {s3_record.eventName}")
+    for s3_record in notification.records:
         object_ref = {
             "bucket": s3_record.s3.bucket.name,
             # Notification keys are URL-encoded (spaces as '+').
             "key": unquote_plus(s3_record.s3.object.key),
-            "etag": s3_record.s3.object.eTag or "",
+            "etag": s3_record.s3.object.etag or "",
         }
         try:
             stored = parse_object(object_ref=object_ref)
@@ -90,6 +86,9 @@ def record_handler(record: SQSRecord) -> None:
             logger.warning(
                 "page did not yield an article", extra={**object_ref, "reason": exc.reason, "error": str(exc)}
             )
+            raise
+        except Exception:
+            logger.exception("parsing failed", extra=object_ref)
             raise
         metrics.add_metric(name="ArticlesParsed", unit=MetricUnit.Count, value=1)
         logger.info("article stored", extra={**object_ref, **stored})

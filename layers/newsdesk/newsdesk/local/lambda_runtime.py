@@ -8,6 +8,7 @@ import importlib.util
 import os
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -105,8 +106,12 @@ class LocalFunction:
             if self.log is None:
                 yield
             else:
-                with contextlib.redirect_stdout(self.log):
+                with contextlib.redirect_stdout(self.log), contextlib.redirect_stderr(self.log):
                     yield
+
+    def report_error(self, text: str) -> None:
+        """An invocation error goes where Lambda would put it: the function's log."""
+        print(f"{self.name} invocation failed:\n{text}", file=self.log or sys.stderr)
 
     def invoke(self, event: dict[str, Any]) -> Any:
         context = LocalContext(function_name=self.name, timeout_seconds=self.timeout_seconds)
