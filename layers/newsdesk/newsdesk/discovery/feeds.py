@@ -59,8 +59,9 @@ def parse_feed(body: bytes, url: str) -> list[DiscoveredUrl]:
         found.append(
             DiscoveredUrl(
                 url=link,
-                modified_at=_as_datetime(entry.get("updated_parsed")),
-                published_at=_as_datetime(entry.get("published_parsed")),
+                # dict.get: FeedParserDict.get would answer `updated` with the published date.
+                modified_at=_as_datetime(dict.get(entry, "updated_parsed")),
+                published_at=_as_datetime(dict.get(entry, "published_parsed")),
                 title=title.strip() if isinstance(title, str) and title.strip() else None,
                 origin=url,
             )

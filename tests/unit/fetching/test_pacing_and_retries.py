@@ -1,0 +1,103 @@
+"""Per-host pacing and retry timing, on a manual clock: nothing really sleeps."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+
+from newsdesk.fetching.clock import ManualClock
+from newsdesk.fetching.errors import ConnectionFailedError, HttpStatusError
+from newsdesk.fetching.http import RetryPolicy, parse_retry_after, with_retries
+from newsdesk.fetching.pacing import HostPacer
+
+
+def test_same_host_is_spaced_other_hosts_are_not(clock: ManualClock) -> None:
+    pacer = HostPacer(clock, min_interval=2.0)
+    assert pacer.wait("http://a.test") == 0
+    assert pacer.wait("http://b.test") == 0
+    assert pacer.wait("http://a.test") == pytest.approx(2.0)
+    assert pacer.wait("http://a.test", interval=5.0) == pytest.approx(2.0)  # slot already booked at +2
+    assert pacer.wait("http://a.test") == pytest.approx(5.0)  # then the crawl delay spacing applies
+
+
+def test_pacing_holds_across_threads(clock: ManualClock) -> None:
+    pacer = HostPacer(clock, min_interval=1.0)
+    stamps: list[float] = []
+    lock = threading.Lock()
+
+    def hit() -> None:
+        pacer.wait("http://a.test")
+        with lock:
+            stamps.append(clock.time())
+
+    threads = [threading.Thread(target=hit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(clock.sleeps) >= 5.0
+
+
+def test_retry_after_forms() -> None:
+    assert parse_retry_after("120", 0) == 120
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470.0) == pytest.approx(10.0)
+    assert parse_retry_after("soon", 0) is None
+    assert parse_retry_after(None, 0) is None
+
+
+def test_retries_back_off_exponentially_with_jitter(clock: ManualClock) -> None:
+    calls = 0
+
+    def flaky() -> str:
+        nonlocal calls
+        calls += 1
+        if calls < 4:
+            raise ConnectionFailedError("reset")
+        return "ok"
+
+    policy = RetryPolicy(max_attempts=4, backoff_base=1.0, backoff_max=30.0)
+    assert with_retries(flaky, policy=policy, clock=clock, rng=random.Random(1)) == "ok"
+    assert len(clock.sleeps) == 3
+    for attempt, slept in enumerate(clock.sleeps, start=1):
+        ceiling = 2.0 ** (attempt - 1)
+        assert ceiling / 2 <= slept <= ceiling
+
+
+def test_no_retry_on_other_4xx(clock: ManualClock) -> None:
+    def not_found() -> str:
+        raise HttpStatusError(404, url="http://a.test/x")
+
+    with pytest.raises(HttpStatusError):
+        with_retries(not_found, policy=RetryPolicy(), clock=clock)
+    assert clock.sleeps == []
+
+
+def test_retry_after_is_honoured_and_a_too_long_one_gives_up(clock: ManualClock) -> None:
+    replies = iter([HttpStatusError(429, retry_after_header="12"), None])
+
+    def busy_then_ok() -> str:
+        error = next(replies)
+        if error:
+            raise error
+        return "ok"
+
+    assert with_retries(busy_then_ok, policy=RetryPolicy(backoff_base=1.0), clock=clock) == "ok"
+    assert clock.sleeps == [12.0]
+
+    def very_busy() -> str:
+        raise HttpStatusError(503, retry_after_header="3600")
+
+    with pytest.raises(HttpStatusError):
+        with_retries(very_busy, policy=RetryPolicy(max_wait=60), clock=clock)
+    assert clock.sleeps == [12.0]
+
+
+def test_attempts_are_capped(clock: ManualClock) -> None:
+    def always_500() -> str:
+        raise HttpStatusError(500)
+
+    with pytest.raises(HttpStatusError):
+        with_retries(always_500, policy=RetryPolicy(max_attempts=3), clock=clock)
+    assert len(clock.sleeps) == 2
