@@ -1,0 +1,206 @@
+"""The whole flow with the real handlers: scheduled event -> fetcher -> raw page in S3 -> SQS ->
+parser -> Article JSON in S3 and an item in DynamoDB; on in-process moto and on a moto server."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from contextlib import redirect_stdout
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+import boto3
+import pytest
+
+from newsdesk.article import Article
+from newsdesk.cli import main as cli_main
+from newsdesk.local.aws import LocalStack, ensure_stack, local_aws
+from newsdesk.local.runner import CycleSummary, run_cycle
+from newsdesk.local.sample_site import SampleSiteServer
+
+KI_TITLE = "Ukraine's Security Council chief heads to Turkey to 'unblock' POW exchanges"
+KI_FIRST = (
+    "National Security and Defense Council Secretary Rustem Umerov arrived in Istanbul on Nov. 11 to "
+    '"unblock" the process of prisoner of war (POWs) exchanges with Russia, he announced on Telegram.'
+)
+KI_LAST = (
+    "Moscow has been accused of violating international law, including the Geneva Conventions, through "
+    "the abuse and torture of Ukrainian POWs and captive civilians."
+)
+# What the seed page shows around the article and what must never reach the body.
+BOILERPLATE = (
+    "0 out of 25,000",
+    "Help us reach 25,000 members",
+    "Quality journalism takes work",
+    "is a reporter at The Kyiv Independent",
+    "Read more",
+    "News Feed",
+    "Show More",
+    "Timur Mindich",
+    "Explained: How Ukraine negotiates",
+    "Dogukan Keskinkilic",
+)
+
+
+@pytest.fixture
+def sources_file(sample_site: SampleSiteServer, tmp_path: Path) -> Path:
+    path = tmp_path / "sources.yaml"
+    path.write_text(sample_site.sources_text(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(params=["embedded-moto", "moto-server"])
+def stack(request: pytest.FixtureRequest) -> Iterator[LocalStack]:
+    if request.param == "moto-server":
+        endpoint = request.getfixturevalue("moto_server")
+        with local_aws(endpoint):
+            yield ensure_stack()
+    else:
+        with local_aws(None):
+            yield ensure_stack()
+
+
+def _cycle(stack: LocalStack, sources: Path) -> CycleSummary:
+    with (sources.parent / "handlers.log").open("a", encoding="utf-8") as log:
+        return run_cycle(stack, sources_file=sources, allow_private_networks=True, log=log)
+
+
+def _articles(stack: LocalStack) -> dict[str, dict[str, object]]:
+    items = boto3.resource("dynamodb").Table(stack.name("ArticlesTable")).scan()["Items"]
+    return {str(item["url"]): item for item in items}
+
+
+def test_a_scheduled_cycle_stores_every_sample_article(
+    stack: LocalStack, sources_file: Path, sample_site: SampleSiteServer
+) -> None:
+    summary = _cycle(stack, sources_file)
+
+    assert (summary.discovered, summary.fetched, summary.parsed, summary.failed) == (4, 4, 4, 0)
+    s3 = boto3.client("s3")
+    raw_keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.name("RawBucket"))["Contents"]]
+    article_keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.name("ArticlesBucket"))["Contents"]]
+    assert sorted(k.removesuffix(".html.gz") for k in raw_keys) == sorted(
+        k.removesuffix(".json") for k in article_keys
+    )
+    raw = s3.get_object(Bucket=stack.name("RawBucket"), Key=raw_keys[0])
+    assert gzip.decompress(raw["Body"].read()).lstrip().lower().startswith(b"<!doctype html")
+    assert raw["Metadata"]["status"] == "200"
+
+    items = _articles(stack)
+    ki_url = f"{sample_site.base_url}/kyiv-independent/news/ukraines-security-council-chief-heads-to-turkey/"
+    item = items[ki_url]
+    assert item["title"] == KI_TITLE
+    assert item["section"] == "War"
+    assert item["authors"] == ["Tim Zadorozhnyy"]
+    assert item["published_at"] in {"2025-11-11T14:32:00+02:00", "2025-11-11T12:32:00+00:00"}
+    assert item["reading_time_minutes"] == 2
+    assert item["lead_image"]["caption"] == (  # type: ignore[index]
+        "National Security and Defense Council Secretary Rustem Umerov in Kyiv, Ukraine on May 9, 2022."
+    )
+    assert item["lead_image"]["credit"] == "Dogukan Keskinkilic/Anadolu Agency via Getty Images"  # type: ignore[index]
+    assert item["canonical_url"] == (
+        "https://kyivindependent.com/ukraines-security-council-chief-heads-to-turkey-to-unblock-pow-exchanges/"
+    )
+    body = str(item["body_text"])
+    paragraphs = body.split("\n\n")
+    assert paragraphs[0] == KI_FIRST
+    assert paragraphs[-1] == KI_LAST
+    assert len(paragraphs) == 8
+    for text in BOILERPLATE:
+        assert text not in body, text
+
+    # The S3 JSON is the complete Article, the same one the item describes.
+    json_key = next(k for k in article_keys if k.startswith("kyiv-independent/"))
+    stored = Article.model_validate_json(
+        s3.get_object(Bucket=stack.name("ArticlesBucket"), Key=json_key)["Body"].read()
+    )
+    assert stored.id == item["id"] and stored.body_text == body and stored.url == ki_url
+
+    # The ISO-8859-1 page was decoded with the encoding the fetcher recorded.
+    fish = next(v for k, v in items.items() if k.endswith("fish-market-hall.html"))
+    assert fish["authors"] == ["Jonas Müller"]
+    assert "The café at the north end" in str(fish["body_text"])
+
+
+def test_running_the_same_cycle_twice_stores_no_duplicate(stack: LocalStack, sources_file: Path) -> None:
+    first = _cycle(stack, sources_file)
+    before = _articles(stack)
+    raw_before = boto3.client("s3").list_objects_v2(Bucket=stack.name("RawBucket"))["KeyCount"]
+
+    second = _cycle(stack, sources_file)
+
+    assert first.fetched == 4
+    assert (second.fetched, second.parsed) == (0, 0)
+    assert _articles(stack).keys() == before.keys()
+    assert boto3.client("s3").list_objects_v2(Bucket=stack.name("RawBucket"))["KeyCount"] == raw_before
+
+
+def test_a_page_that_keeps_failing_goes_to_the_dead_letter_queue_and_its_raw_page_stays(
+    stack: LocalStack, sources_file: Path, tmp_path: Path
+) -> None:
+    from newsdesk.local.aws import queue_redrive
+    from newsdesk.local.lambda_runtime import LocalFunction, drain_queue
+    from newsdesk.rawpage import RawPage
+    from newsdesk.storage.s3 import RawPageStore
+
+    # A page with nothing of an article in it, stored as the fetcher would store it.
+    raw_bucket = stack.name("RawBucket")
+    key = RawPageStore(raw_bucket, boto3.client("s3")).put(
+        RawPage(
+            source="sample",
+            id="empty-page",
+            url="http://127.0.0.1/empty",
+            final_url="http://127.0.0.1/empty",
+            status=200,
+            body=b"\x00\x01\x02 not html at all \xff\xfe",
+            content_type="text/html",
+        )
+    )
+    parser = LocalFunction(
+        "ParserFunction", stack.repo_root / "functions/parser", stack.parser_env, 60, log=io.StringIO()
+    )
+    _, max_receive = queue_redrive(stack.name("ParseQueue"))
+
+    drained = drain_queue(stack.name("ParseQueue"), parser)
+
+    assert drained.failed_attempts == max_receive
+    dlq = boto3.client("sqs").receive_message(
+        QueueUrl=stack.name("ParseDeadLetterQueue"), MaxNumberOfMessages=10
+    )["Messages"]
+    (message,) = dlq
+    assert unquote_plus(json.loads(message["Body"])["Records"][0]["s3"]["object"]["key"]) == key
+    assert boto3.client("s3").head_object(Bucket=raw_bucket, Key=key)["ContentLength"] > 0
+
+
+def test_query_prints_complete_articles_from_a_shared_moto_server(
+    moto_server: str, sources_file: Path
+) -> None:
+    with local_aws(moto_server):
+        _cycle(ensure_stack(), sources_file)
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = cli_main(
+            [
+                "query",
+                "--endpoint-url",
+                moto_server,
+                "--source",
+                "harbour-gazette",
+                "--since",
+                "2025-11-11",
+                "--format",
+                "jsonl",
+            ]
+        )
+
+    assert code == 0
+    articles = [Article.model_validate_json(line) for line in out.getvalue().splitlines()]
+    assert [a.title for a in articles] == [
+        "Fish market moves indoors as the old hall reopens",
+        "Council approves sea wall repairs before winter storms",
+    ]
+    assert articles[1].authors == ["Owen Pike", "Lena Sand"]
+    assert articles[1].body_text.startswith("The town council voted on Wednesday")
