@@ -90,18 +90,17 @@ def _lead_image(meta: PageMetadata, body: BodyResult) -> LeadImage | None:
     return LeadImage(url=meta.image_url, caption=caption, credit=credit)
 
 
-def _body(tree: HtmlElement, url: str | None, meta: PageMetadata) -> BodyResult:
+def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> BodyResult:
     adapter = choose_adapter(url, meta.canonical_url, meta.site_name)
     if adapter is not None:
         result = adapter_body(tree, adapter, meta.canonical_url or url)
         if result is not None:
-            result.blocks = drop_boilerplate(result.blocks, meta.title)
+            result.blocks = drop_boilerplate(result.blocks, meta.title, (url, meta.canonical_url))
             if result.blocks:
                 return result
-    stated = stated_reading_time(tree)  # before trafilatura prunes the tree
     result = generic_body(tree, url)
-    result.blocks = drop_boilerplate(result.blocks, meta.title)
-    result.reading_time = stated
+    result.blocks = drop_boilerplate(result.blocks, meta.title, (url, meta.canonical_url))
+    result.reading_time = stated_reading_time(html)
     return result
 
 
@@ -119,7 +118,7 @@ def extract(
     tree = parse_html(text)
     meta = _metadata(tree, url)
     try:
-        body = _body(tree, url, meta)
+        body = _body(tree, text, url, meta)
     except RecursionError as err:  # absurdly deep nesting
         raise NotAnArticleError("the document is nested too deeply to extract") from err
     if not body.blocks:

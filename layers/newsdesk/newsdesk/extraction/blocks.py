@@ -24,6 +24,9 @@ class Block:
     level: int = 2  # heading level
     items: list[str] = field(default_factory=list)  # list items, table rows
     ordered: bool = False
+    # Share of the text inside links (for a list: of its least linked item). A short block that
+    # is nearly all link is a teaser or a menu entry, not prose.
+    link_ratio: float = 0.0
 
     @property
     def plain(self) -> str:

@@ -21,17 +21,23 @@ from newsdesk.extraction.walk import html_blocks, xml_blocks
 
 LOGGER = logging.getLogger(__name__)
 
-# Comments are never article text and trafilatura's external-extractor comparison (readability,
-# justext) costs a third of its time for no gain on the benchmark: both off.
-_OPTIONS = Extractor(output_format="python", fast=True, comments=False, tables=True)
+# Comments are never article text, and trafilatura's comparison with external extractors
+# (readability, justext) costs a third of its time for no gain on the benchmark except where the
+# main extractor fails: fast first, the full cascade only when the result looks like a menu.
+# Links are kept in the output so that link-only teasers can be recognised (boilerplate.py).
+_FAST = Extractor(output_format="python", fast=True, comments=False, tables=True, links=True)
+_FULL = Extractor(output_format="python", fast=False, comments=False, tables=True, links=True)
+# A "body" of many very short blocks is a navigation dump from trafilatura's last-resort baseline.
+MENU_MIN_BLOCKS = 20
+MENU_MEAN_CHARS = 30
 
 _READING_TIME = re.compile(
     r"^\s*(\d{1,3})\s*(?:min|mins|minutes?)\.?\s*(?:read|reading|de lecture|lesezeit)?\s*$", re.I
 )
-_READING_TIME_XPATH = etree.XPath(
-    "//*[not(self::script or self::style)][contains(text(), 'min read') or contains(text(), 'minute read')"
-    " or contains(text(), 'min. read') or contains(text(), 'mins read') or contains(text(), 'Min Read')"
-    " or contains(text(), 'MIN READ')]"
+# "2 min read" as the whole text of an element, found by one scan of the markup (an XPath over
+# every text node costs more than the rest of the metadata).
+_READING_TIME_MARKUP = re.compile(
+    r">\s*(\d{1,3})\s*(?:min|mins|minutes?)\.?\s*(?:read|reading)\s*<", re.IGNORECASE
 )
 # "(Name/Agency via Getty Images)", "(Photo: Name)", "Photo: Name" at the end of a caption.
 _CREDIT_PAREN = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]{3,160})\)\s*$", re.S)
@@ -84,17 +90,13 @@ def parse_reading_time(text: str | None) -> int | None:
     return minutes if 0 < minutes < 600 else None
 
 
-def stated_reading_time(tree: HtmlElement) -> int | None:
-    """The page's own "N min read", when a short element says exactly that."""
-    found = _READING_TIME_XPATH(tree)
-    if not isinstance(found, list):
+def stated_reading_time(html: str) -> int | None:
+    """The page's own "N min read", when an element says exactly that."""
+    match = _READING_TIME_MARKUP.search(html)
+    if not match:
         return None
-    for el in found[:5]:
-        if isinstance(el, etree._Element):
-            minutes = parse_reading_time("".join(el.itertext()))
-            if minutes:
-                return minutes
-    return None
+    minutes = int(match.group(1))
+    return minutes if 0 < minutes < 600 else None
 
 
 def _lead_image(figure: etree._Element, base_url: str | None) -> LeadImage | None:
@@ -153,10 +155,25 @@ def _remove_keep_tail(el: etree._Element) -> None:
 
 def generic_body(tree: HtmlElement, url: str | None) -> BodyResult:
     """trafilatura's main extractor on our already-parsed tree. The tree is modified: call last."""
+    blocks = _trafilatura(tree, url, _FAST)
+    if _looks_like_menu(blocks):
+        retry = _trafilatura(tree, url, _FULL)
+        if retry and not _looks_like_menu(retry):
+            return BodyResult(retry, "generic:full")
+    return BodyResult(blocks, "generic")
+
+
+def _looks_like_menu(blocks: list[Block]) -> bool:
+    return len(blocks) >= MENU_MIN_BLOCKS and sum(len(b.plain) for b in blocks) < MENU_MEAN_CHARS * len(
+        blocks
+    )
+
+
+def _trafilatura(tree: HtmlElement, url: str | None, options: Extractor) -> list[Block]:
     try:
-        postbody, _text, _comments, _ctext = trafilatura_sequence(tree, _OPTIONS, url)
+        postbody, _text, _comments, _ctext = trafilatura_sequence(tree, options, url)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as err:
         # trafilatura's own entry points swallow these too; an odd tree means no body, not a crash.
         LOGGER.warning("trafilatura failed on %s: %s", url, err)
-        return BodyResult([], "generic")
-    return BodyResult(xml_blocks(postbody), "generic")
+        return []
+    return xml_blocks(postbody)

@@ -13,6 +13,8 @@ from newsdesk.extraction.blocks import Block
 
 # Blocks longer than this are prose, whatever words they contain.
 MAX_BOILERPLATE_CHARS = 300
+# A block at least this much link text is a teaser, a menu entry or a "related" list.
+MAX_LINK_RATIO = 0.8
 
 _PATTERNS = [
     # membership / donation appeals
@@ -23,6 +25,7 @@ _PATTERNS = [
     r"(become|join us as) a (member|subscriber|patron|supporter).*",
     r"(join|support) (us|now|today)[.!]?",
     r"donate( now| today)?[.!]?",
+    r"if you (enjoyed|liked|value|appreciate) (this|our) .{0,120}(subscribe|join|support|donate|member).*",
     # newsletters, apps, social
     r"(sign up|subscribe|register) (for|to) (our|the|a) .{0,80}(newsletter|briefing|bulletin|digest).*",
     r"get (the|our) .{0,60} (app|newsletter).*",
@@ -41,6 +44,50 @@ _PATTERNS = [
     r"\(?updated: *\)?",
 ]
 _BOILERPLATE = re.compile(r"^\s*(?:" + "|".join(_PATTERNS) + r")\s*$", re.IGNORECASE)
+_URL_ONLY = re.compile(r"^\s*(https?://|www\.)\S+\s*$", re.IGNORECASE)
+_DATELINE = re.compile(
+    r"^\s*(last )?(updated|published|posted|first published|modified)( on| at)?\s*:?\s*.{0,40}$",
+    re.IGNORECASE,
+)
+_FOLLOW = re.compile(
+    r"^\s*(follow|email|contact|reach) "
+    r"(us|him|her|them|the (author|reporter|writer)s?|[A-Z][\w.'-]+( [A-Z][\w.'-]+){0,2})"
+    r" (on|at|via) .{0,160}$"
+)
+
+
+# A heading that opens the page's trailing link lists: it and everything after it go.
+_TAIL_MARKER = re.compile(
+    r"^\s*(?:"
+    r"(top|more|latest|related|recommended|popular|trending|other|partner|editor'?s'?|similar|recent)"
+    r" (stories|news|articles|posts|reads|content|picks|links|videos|headlines)( \w+){0,2}"
+    r"|you (may|might|will) (also )?(like|enjoy|be interested in)( \w+){0,3}"
+    r"|most (read|popular|viewed|shared|watched)( \w+){0,3}"
+    r"|related|recommended( for you)?|more (from|on|in|about) .{1,40}|trending( now)?|what to read next"
+    r"|around the web|from (our|the) partners|sponsored (stories|content|links)|(\d+ )?comments?"
+    r"|leave a (reply|comment)|mehr zum thema"
+    r"|(notícias|artigos|matérias|noticias) relacionad[oa]s|mais lidas|(articoli|notizie) correlat[ie]"
+    r")\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _cut_tail(blocks: list[Block]) -> list[Block]:
+    """Drop a trailing "Related" / "Top stories" section: marker heading after the article's text."""
+    total = sum(len(b.plain) for b in blocks)
+    before = 0
+    for index, block in enumerate(blocks):
+        text = block.plain
+        if (
+            index > 0
+            and block.kind in ("heading", "paragraph")
+            and len(text) < 60
+            and _TAIL_MARKER.match(text)
+            and before >= 0.5 * total
+        ):
+            return blocks[:index]
+        before += len(text)
+    return blocks
 
 
 def _norm(text: str) -> str:
@@ -48,24 +95,46 @@ def _norm(text: str) -> str:
 
 
 def is_boilerplate_text(text: str) -> bool:
-    return len(text) <= MAX_BOILERPLATE_CHARS and bool(_BOILERPLATE.match(text))
+    if len(text) > MAX_BOILERPLATE_CHARS:
+        return False
+    return bool(_BOILERPLATE.match(text) or _DATELINE.match(text) or _FOLLOW.match(text))
 
 
-def drop_boilerplate(blocks: list[Block], title: str | None = None) -> list[Block]:
-    """Remove boilerplate blocks, and the headline when it opens the body (it is the title, not text)."""
+def _is_title(key: str, title_key: str) -> bool:
+    """The headline, possibly the page title with a " | Site" suffix (or prefix) around it."""
+    if not key or not title_key:
+        return False
+    if key == title_key:
+        return True
+    return len(key) >= 0.5 * len(title_key) and (title_key.startswith(key) or title_key.endswith(key))
+
+
+def drop_boilerplate(
+    blocks: list[Block], title: str | None = None, urls: tuple[str | None, ...] = ()
+) -> list[Block]:
+    """Remove boilerplate blocks, and the headline when it opens the body (it is the title)."""
     kept: list[Block] = []
     title_key = _norm(title) if title else ""
+    # The page's own address printed in the body (print views, share widgets).
+    own_urls = {u.strip().rstrip("/") for u in urls if u}
     for index, block in enumerate(blocks):
         text = block.plain
-        if block.kind in ("paragraph", "heading") and is_boilerplate_text(text):
+        if block.kind in ("paragraph", "heading") and (
+            is_boilerplate_text(text) or (_URL_ONLY.match(text) and text.strip().rstrip("/") in own_urls)
+        ):
+            continue
+        if block.link_ratio >= MAX_LINK_RATIO and (
+            block.kind == "list" or len(text) <= MAX_BOILERPLATE_CHARS
+        ):
             continue
         if block.kind == "list":
             items = [i for i in block.items if not is_boilerplate_text(i)]
             if not items:
                 continue
-            kept.append(Block("list", items=items, ordered=block.ordered))
-            continue
-        if title_key and index < 3 and block.kind in ("paragraph", "heading") and _norm(text) == title_key:
+            if len(items) < len(block.items):
+                block = Block("list", items=items, ordered=block.ordered, link_ratio=block.link_ratio)  # noqa: PLW2901
+        key = _norm(block.plain)
+        if index < 3 and block.kind in ("paragraph", "heading") and _is_title(key, title_key):
             continue
         kept.append(block)
-    return kept
+    return _cut_tail(kept)

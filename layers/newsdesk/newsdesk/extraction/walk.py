@@ -91,6 +91,14 @@ def _inline_text(el: etree._Element) -> str:
     return "".join(parts)
 
 
+def _link_ratio(el: etree._Element, link_tag: str) -> float:
+    total = len("".join(el.itertext()).strip())
+    if not total:
+        return 0.0
+    linked = sum(len("".join(a.itertext()).strip()) for a in el.iter(link_tag))
+    return min(1.0, linked / total)
+
+
 def _paragraphs(text: str) -> Iterator[str]:
     for line in text.split("\n"):
         cleaned = clean_text(line)
@@ -114,12 +122,19 @@ def html_blocks(container: etree._Element) -> list[Block]:
             if text:
                 blocks.append(Block("heading", text, level=_HEADINGS[tag]))
         elif tag == "p":
-            blocks.extend(Block("paragraph", p) for p in _paragraphs(_inline_text(el)))
+            ratio = _link_ratio(el, "a")
+            blocks.extend(Block("paragraph", p, link_ratio=ratio) for p in _paragraphs(_inline_text(el)))
         elif tag in ("ul", "ol"):
-            items = [clean_text(_inline_text(li)) for li in el if _tag(li) == "li"]
-            items = [i for i in items if i]
-            if items:
-                blocks.append(Block("list", items=items, ordered=tag == "ol"))
+            lis = [li for li in el if _tag(li) == "li" and clean_text(_inline_text(li))]
+            if lis:
+                blocks.append(
+                    Block(
+                        "list",
+                        items=[clean_text(_inline_text(li)) for li in lis],
+                        ordered=tag == "ol",
+                        link_ratio=min(_link_ratio(li, "a") for li in lis),
+                    )
+                )
         elif tag == "blockquote":
             text = "\n".join(_paragraphs(_inline_text(el)))
             if text:
@@ -168,9 +183,27 @@ def _xml_text(el: etree._Element) -> str:
     return "".join(parts)
 
 
+_XML_BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "code", "table"})
+
+
+def _is_layout_table(table: etree._Element) -> bool:
+    """A table whose cells hold paragraphs or headings is page layout, not tabular data."""
+    return any(
+        child.tag in _XML_BLOCK_TAGS
+        for cell in table.iter("cell")
+        for child in cell
+        if isinstance(child.tag, str)
+    )
+
+
 def xml_blocks(body: etree._Element) -> list[Block]:
     """Blocks from trafilatura's internal XML (`p`, `head`, `list/item`, `quote`, `table/row/cell`...)."""
     blocks: list[Block] = []
+    _xml_into(body, blocks)
+    return blocks
+
+
+def _xml_into(body: etree._Element, blocks: list[Block]) -> None:
     for el in body:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "head":
@@ -178,12 +211,18 @@ def xml_blocks(body: etree._Element) -> list[Block]:
             level = int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1].isdigit() else 2
             text = clean_text(_xml_text(el))
             if text:
-                blocks.append(Block("heading", text, level=level))
+                blocks.append(Block("heading", text, level=level, link_ratio=_link_ratio(el, "ref")))
         elif tag == "list":
-            items = [clean_text(_xml_text(item)) for item in el.iter("item")]
-            items = [i for i in items if i]
-            if items:
-                blocks.append(Block("list", items=items, ordered=(el.get("rend") or "") == "ol"))
+            entries = [item for item in el.iter("item") if clean_text(_xml_text(item))]
+            if entries:
+                blocks.append(
+                    Block(
+                        "list",
+                        items=[clean_text(_xml_text(item)) for item in entries],
+                        ordered=(el.get("rend") or "") == "ol",
+                        link_ratio=min(_link_ratio(item, "ref") for item in entries),
+                    )
+                )
         elif tag == "quote":
             text = "\n".join(_paragraphs(_xml_text(el)))
             if text:
@@ -192,6 +231,10 @@ def xml_blocks(body: etree._Element) -> list[Block]:
             text = "".join(el.itertext()).strip("\n")
             if text.strip():
                 blocks.append(Block("code", text))
+        elif tag == "table" and _is_layout_table(el):
+            for cell in el.iter("cell"):
+                blocks.extend(Block("paragraph", p) for p in _paragraphs(cell.text or ""))
+                _xml_into(cell, blocks)
         elif tag == "table":
             rows = []
             for row in el.iter("row"):
@@ -203,5 +246,5 @@ def xml_blocks(body: etree._Element) -> list[Block]:
         elif tag == "graphic":
             continue
         else:
-            blocks.extend(Block("paragraph", p) for p in _paragraphs(_xml_text(el)))
-    return blocks
+            ratio = _link_ratio(el, "ref")
+            blocks.extend(Block("paragraph", p, link_ratio=ratio) for p in _paragraphs(_xml_text(el)))
