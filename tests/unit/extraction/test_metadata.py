@@ -216,6 +216,23 @@ def test_author_equal_to_the_site_name_counts_as_organisation() -> None:
     assert extract_metadata(page(head)).authors == ["BBC News"]
 
 
+def test_outlet_next_to_a_person_is_not_an_author() -> None:
+    head = '<meta property="og:site_name" content="CNN">' + meta(author="Jill Disis, CNN Business")
+    assert extract_metadata(page(head)).authors == ["Jill Disis"]
+
+
+def test_lone_word_in_a_weak_layer_is_no_name_unless_introduced_by_by() -> None:
+    head = ld({"@type": "NewsArticle", "author": {"@type": "NewsMediaOrganization", "name": "Example News"}})
+    dateline = '<div class="byline-section">World</div>'
+    assert extract_metadata(page(head, dateline)).authors == ["Example News"]
+    pen_name = '<div class="byline">Posted by<br>\n  Vortex</div>'
+    assert extract_metadata(page("", pen_name)).authors == ["Vortex"]
+
+
+def test_handle_is_removed_before_glued_words_are_split() -> None:
+    assert extract_metadata(page(meta(twitter__creator="@BBCWorld"))).authors == []
+
+
 # --- section, tags, description, body ----------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsdesk.extraction.authors import clean_authors
+from newsdesk.extraction.authors import clean_authors, is_organisation
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,14 @@ from newsdesk.extraction.authors import clean_authors
         ("Posted on March 3 by Jane Doe", ["Jane Doe"]),
         ("Follow Author", []),
         ("Edited by Betsy Beyer", []),
+        ("By LISA MASCARO and ERIC TUCKERAssociated Press", ["Lisa Mascaro", "Eric Tucker"]),
+        ("STEVE PEOPLES, AP National Political Writer", ["Steve Peoples"]),
+        ("Chris Cillizza, CNN Editor-at-large", ["Chris Cillizza"]),
+        ("The Associated Press", ["The Associated Press"]),
+        ("Jerusalem Post Staff", []),
+        ("Posted by", []),
+        ("Jane O&#8217;Neil", ["Jane O’Neil"]),
+        ("Ilana Muhlstein, MS, RDN", ["Ilana Muhlstein"]),
         ("Photos by Ann Lens", []),
         ("admin", []),
         ("mcupdate", []),
@@ -56,6 +64,21 @@ def test_names_are_deduplicated_across_bylines_ignoring_case_and_accents() -> No
         "Jose Garcia",
         "Ana Ruiz",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("CNN", True),
+        ("CNN Business", True),
+        ("The Associated Press", True),
+        ("Example News", True),
+        ("Jane Doe", False),
+        ("Olena Koval", False),
+    ],
+)
+def test_is_organisation(name: str, expected: bool) -> None:
+    assert is_organisation(name) is expected
 
 
 def test_non_strings_are_skipped() -> None:

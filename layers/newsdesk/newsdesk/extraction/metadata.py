@@ -32,6 +32,7 @@ Nothing here raises on odd pages: a layer that breaks is skipped, garbage values
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -44,7 +45,7 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 
 from newsdesk.extraction import jsonld
-from newsdesk.extraction.authors import clean_authors, fold
+from newsdesk.extraction.authors import clean_authors, fold, is_organisation
 from newsdesk.extraction.dates import parse_date
 
 LOGGER = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ _CREDIT_WORDS = re.compile(
     r"shutterstock|anadolu|alamy|istock|pool|handout|file|ukrinform|unsplash)\b|/|©| via "
 )
 _TRAILING_PARENS = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]+)\)\s*$", re.DOTALL)
-_CREDIT_LEAD = re.compile(r"(?i)^(?:photo|image|picture|credit|foto|photograph)s?\s*(?:by)?\s*[:\-–]?\s*")
+_CREDIT_LEAD = re.compile(r"(?i)^(?:photograph|photo|image|picture|credit|foto)s?\b\s*(?:by\b)?\s*[:\-–]?\s*")
 _TRAILING_PHOTO = re.compile(
     r"^(?P<caption>.*?)[\s.]*(?:\||—|–)?\s*(?P<credit>(?:Photo|Image|Picture|Credit|Foto)s?\s*(?:by)?\s*:"
     r"\s*[^.]+?)\s*\.?$",
@@ -91,8 +92,10 @@ _MAX_FIELD = 2000
 
 
 def _text(value: str | None, limit: int = _MAX_FIELD) -> str | None:
-    if not value:
+    if not value or not isinstance(value, str):
         return None
+    if "&" in value:  # entities escaped twice by the CMS: "Review &#8211; a triumph"
+        value = html.unescape(value)
     text = " ".join(value.split())
     if not text or len(text) > limit:
         return None
@@ -260,6 +263,9 @@ class _Byline:
     # Byline-looking elements repeat down the page (related stories, teasers): only the first
     # one that names somebody belongs to this article.
     first_only: bool = False
+    # Links and classes are weak evidence: there a lone word ("World", "Washington") is a
+    # section or a dateline, not a person.
+    weak: bool = False
 
 
 def _jsonld_people(page: _Page, value: Any, out: _Byline, depth: int = 0) -> None:
@@ -349,8 +355,8 @@ def _author_layers(page: _Page) -> Iterator[_Byline]:
         + list(_twitter_written_by(page))
     )
     yield _Byline(persons=list(_microdata_authors(page)))
-    yield _Byline(persons=list(_rel_author_links(page)))
-    yield _Byline(persons=list(_byline_elements(page)), first_only=True)
+    yield _Byline(persons=list(_rel_author_links(page)), weak=True)
+    yield _Byline(persons=list(_byline_elements(page)), first_only=True, weak=True)
     # Usually an @handle (which the cleaner drops), sometimes the author's display name.
     yield _Byline(persons=list(page.metas("twitter:creator")))
 
@@ -366,8 +372,25 @@ def _organisation_names(names: list[str]) -> list[str]:
     return kept
 
 
+def _names_site(name: str, site_keys: set[str]) -> bool:
+    # "CNN Business" on cnn.com, "Business Insider" on "Business Insider Deutschland".
+    key = fold(name)
+    return any(key == site or key.startswith(site + " ") or site.startswith(key + " ") for site in site_keys)
+
+
+def _lone_cased_word(name: str) -> bool:
+    # Chinese or Japanese names have no spaces and no case: one "word" is a whole name there.
+    return " " not in name and any(ch.isupper() or ch.islower() for ch in name)
+
+
+def _introduced(name: str, raws: list[str]) -> bool:
+    # "Posted by Vortex": a lone word right after "by" is a (pen) name after all.
+    pattern = re.compile(rf"(?i)\b(?:by|par|von|por)\s*:?\s+{re.escape(name)}\b")
+    return any(pattern.search(raw) for raw in raws)
+
+
 def _authors(page: _Page, site_names: list[str]) -> list[str]:
-    site_keys = {fold(name) for name in site_names if name}
+    site_keys = {fold(name) for name in site_names if name and fold(name)}
     fallback: list[str] = []
     for layer in _author_layers(page):
         groups = [[raw] for raw in layer.persons] if layer.first_only else [layer.persons]
@@ -375,11 +398,14 @@ def _authors(page: _Page, site_names: list[str]) -> list[str]:
         for group in groups:
             persons: list[str] = []
             for name in clean_authors(group):
-                (organisations if fold(name) in site_keys else persons).append(name)
+                if layer.weak and _lone_cased_word(name) and not _introduced(name, group):
+                    continue
+                is_outlet = is_organisation(name) or _names_site(name, site_keys)
+                (organisations if is_outlet else persons).append(name)
             if persons:
                 return persons
         if organisations and not fallback:
-            fallback = organisations
+            fallback = _organisation_names(organisations)
     return fallback
 
 
@@ -612,7 +638,7 @@ def _figcaption_parts(figure: HtmlElement) -> tuple[str | None, str | None]:
     )
     if credit_element is None:
         return split_caption(figcaption.text_content())
-    credit = _text(_CREDIT_LEAD.sub("", credit_element.text_content().strip()))
+    credit = _text(_CREDIT_LEAD.sub("", credit_element.text_content().strip(" \t\n()[]")))
     whole = figcaption.text_content()
     caption = whole.replace(credit_element.text_content(), " ")
     return _text(caption), credit
