@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from newsdesk.local.sample_site import SampleSiteServer
 
@@ -31,6 +32,8 @@ def moto_server() -> Iterator[str]:
         yield endpoint
     finally:
         os.environ.pop("AWS_ENDPOINT_URL", None)
+        # moto keeps its state per process, not per server: start every test from empty.
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10)
         server.stop()
 
 
