@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import boto3
 from botocore.exceptions import ClientError
 
 from newsdesk.errors import StorageError
@@ -226,6 +227,23 @@ def _record_from_item(item: dict[str, Any]) -> UrlRecord:
     )
 
 
+def _plain_client(dynamodb: Any) -> DynamoDBClient:
+    """A low-level client, whether given one or a resource.
+
+    A resource's own `meta.client` (de)serialises Python values on every call, which would wrap
+    the attribute-value maps used here a second time; so a resource gets a plain client for the
+    same region and endpoint instead.
+    """
+    if not hasattr(dynamodb, "Table"):
+        client: DynamoDBClient = dynamodb
+        return client
+    meta = dynamodb.meta.client.meta
+    plain: DynamoDBClient = boto3.session.Session().client(
+        "dynamodb", region_name=meta.region_name, endpoint_url=meta.endpoint_url, config=meta.config
+    )
+    return plain
+
+
 def _is_conditional_failure(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
@@ -238,10 +256,7 @@ class DynamoCrawlState:
     """
 
     def __init__(self, table_name: str, dynamodb: Any) -> None:
-        client = getattr(getattr(dynamodb, "meta", None), "client", None)
-        self._client: DynamoDBClient = (
-            client if client is not None and hasattr(dynamodb, "Table") else dynamodb
-        )
+        self._client: DynamoDBClient = _plain_client(dynamodb)
         self.table_name = table_name
 
     # -- validators --------------------------------------------------------------------------------
