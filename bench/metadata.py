@@ -42,6 +42,7 @@ from typing import Any
 import charset_normalizer
 import lxml.html
 import trafilatura
+
 from newsdesk.extraction.metadata import extract_metadata
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,7 @@ FIELDS = ("title", "authors", "published")
 
 # "_" separates the site in many Chinese titles, without spaces around it.
 _SEPARATOR = re.compile(r"^(?:\s*(?:\||-|–|—|·|•|:|»|/|::)\s+|\s*_)")
-_SEPARATOR_END = re.compile(r"(?:\s+(?:\||-|–|—|·|•|:|»|/|::)\s*|_\s*)$")
+_SEPARATOR_END = re.compile(r"(?:\s*(?:\||-|–|—|·|•|:|»|/|::)\s+|_\s*)$")
 _IGNORED_TOKENS = frozenset(
     [
         "by",

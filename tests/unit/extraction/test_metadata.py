@@ -279,6 +279,19 @@ def test_dates_jsonld_beats_meta_and_keeps_the_offset() -> None:
     assert result.modified_at == datetime(2025, 11, 12, 8, 0, tzinfo=UTC)
 
 
+def test_modified_before_published_is_dropped() -> None:
+    head = ld(
+        {
+            "@type": "NewsArticle",
+            "datePublished": "2024-05-02T10:00:00Z",
+            "dateModified": "2024-05-01T00:00:00Z",
+        }
+    )
+    result = extract_metadata(page(head))
+    assert result.published_at == datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
+    assert result.modified_at is None
+
+
 def test_naive_date_is_read_as_utc() -> None:
     result = extract_metadata(page(meta(article__published_time="2015-04-30T07:19:58")))
     assert result.published_at == datetime(2015, 4, 30, 7, 19, 58, tzinfo=UTC)

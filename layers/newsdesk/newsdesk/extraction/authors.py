@@ -75,7 +75,8 @@ ORGANISATION_WORDS = _wordset(
     """
     agency associated blog business channel company corp editorial foundation gazette group herald
     inc insider institute journal llc ltd magazine media network news newspaper online press radio
-    reuters television times tribune tv university wire wires
+    reuters television times tribune tv university wire wires organization organisation association
+    society council committee ministry department services developers
     """
 )
 UI_WORDS = _wordset(
@@ -174,8 +175,11 @@ def clean_name(fragment: str) -> str | None:
     # "AP National Political Writer" lost its "Writer" above; what is left is no name either.
     if len(tokens) < len(original) and any(word in ROLE_WORDS for word in words):
         return None
-    # Only lower-case occurrences count: "A Smith" and "The Associated Press" are fine.
-    if len(tokens) > _MAX_TOKENS or any(token in _SENTENCE_WORDS for token in tokens):
+    # Only lower-case occurrences count: "A Smith" and "The Associated Press" are fine. An
+    # organisation may have them ("Organization for Transformative Works"): the caller decides.
+    if any(token in _SENTENCE_WORDS for token in tokens) and not is_organisation(" ".join(tokens)):
+        return None
+    if len(tokens) > _MAX_TOKENS:
         return None
     # A lone lower-case word in a cased script is a user handle ("mcupdate"), not a name.
     if len(tokens) == 1 and _has_case(tokens[0]) and tokens[0].islower():

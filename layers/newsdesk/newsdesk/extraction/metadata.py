@@ -716,6 +716,9 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     publisher = page.ld.resolve(page.article.get("publisher"))
     site_names = [name for name in (site_name, jsonld.text_value(publisher)) if name]
     image_url = guard("image", lambda: _image_url(page), None)
+    published = guard("published", lambda: _published(page), None)
+    # A modification before the publication is a template default, not a date.
+    modified = guard("modified", lambda: _modified(page), None)
     no_caption: tuple[str | None, str | None] = (None, None)
     caption, credit = guard("caption", lambda: _caption_credit(page, image_url), no_caption)
     return PageMetadata(
@@ -734,8 +737,8 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
         authors=guard("authors", lambda: _authors(page, site_names), []),
         section=guard("section", lambda: _section(page), None),
         tags=guard("tags", lambda: _tags(page), []),
-        published_at=guard("published", lambda: _published(page), None),
-        modified_at=guard("modified", lambda: _modified(page), None),
+        published_at=published,
+        modified_at=modified if modified is None or published is None or modified >= published else None,
         language=guard("language", lambda: _language(page), None),
         canonical_url=guard(
             "canonical",
