@@ -204,3 +204,18 @@ def test_query_prints_complete_articles_from_a_shared_moto_server(
     ]
     assert articles[1].authors == ["Owen Pike", "Lena Sand"]
     assert articles[1].body_text.startswith("The town council voted on Wednesday")
+
+
+def test_status_lists_what_the_fetcher_did_per_url(moto_server: str, sources_file: Path) -> None:
+    with local_aws(moto_server):
+        _cycle(ensure_stack(), sources_file)
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = cli_main(["status", "--endpoint-url", moto_server, "--format", "jsonl"])
+
+    assert code == 0
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(records) == 4
+    assert {r["status"] for r in records} == {"fetched"}
+    assert all(r["raw_key"].endswith(".html.gz") for r in records)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.errors import ConfigurationError, NewsdeskError
+from newsdesk.storage.crawl_state import URL_STATUSES
 
 DEFAULT_DEPLOYED_STACK = "newsdesk"
 
@@ -177,26 +178,66 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def fetch_page(url: str, *, allow_private_networks: bool = False) -> tuple[bytes, str, str | None]:
+    """One page through the fetcher's safe HTTP client: (body, final URL, charset from the headers)."""
+    from newsdesk.fetching.http import HttpClient
+    from newsdesk.fetching.safety import AddressPolicy
+    from newsdesk.settings import DEFAULT_USER_AGENT
+
+    client = HttpClient(
+        user_agent=DEFAULT_USER_AGENT,
+        policy=AddressPolicy.build(allow_private_networks=allow_private_networks),
+    )
+    try:
+        response = client.get(url)
+    finally:
+        client.close()
+    return response.body, response.final_url, response.charset
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     from newsdesk.extraction import extract
 
     target: str = args.target
+    encoding = None
     if target.startswith(("http://", "https://")):
-        raise ConfigurationError("parse takes a file; fetching a URL is not available yet")
-    path = Path(target)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from exc
-    article = extract(data, args.url)
+        data, final_url, encoding = fetch_page(target, allow_private_networks=args.allow_private_networks)
+        url = args.url or final_url
+    else:
+        try:
+            data = Path(target).read_bytes()
+        except OSError as exc:
+            raise ConfigurationError(f"cannot read {target}: {exc.strerror}") from exc
+        url = args.url
+    article = extract(data, url, encoding=encoding)
     if args.format == "json":
         print(json.dumps(article.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
-        print(
-            format_articles([article.model_dump(mode="json")], "table").replace(
-                _first_words(article.body_text), article.body_text
-            )
-        )
+        meta = article.model_dump(mode="json")
+        print(format_articles([{**meta, "body_text": ""}], "table").rstrip())
+        print()
+        print(article.body_text)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import boto3
+
+    from newsdesk.storage.crawl_state import DynamoCrawlState
+
+    table = _resource_names(args).get("CrawlStateTable")
+    if not table:
+        raise ConfigurationError("no crawl state table: set CRAWL_TABLE or name a stack")
+    state = DynamoCrawlState(table, boto3.client("dynamodb"))
+    records = state.list_urls(args.source, args.status, args.limit)
+    if args.format == "jsonl":
+        print("\n".join(json.dumps(r.as_dict(), ensure_ascii=False) for r in records))
+        return 0
+    counts = state.counts(args.source)
+    print("  ".join(f"{name}: {count}" for name, count in counts.items()))
+    for record in records:
+        error = f"  ({record.last_error})" if record.last_error else ""
+        print(f"{record.status:8} {record.attempts:2}x  [{record.source}] {record.url}{error}")
     return 0
 
 
@@ -245,7 +286,19 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("target", metavar="FILE_OR_URL")
     parse.add_argument("--url", help="the URL the page was fetched from")
     parse.add_argument("--format", choices=["json", "text"], default="json")
+    parse.add_argument("--allow-private-networks", action="store_true", help="allow fetching a local URL")
     parse.set_defaults(func=cmd_parse)
+
+    status = commands.add_parser(
+        "status", help="the fetcher's per-URL state: fetched, failed, gave up, pending"
+    )
+    status.add_argument("--source")
+    status.add_argument("--status", choices=URL_STATUSES)
+    status.add_argument("--limit", type=int, default=50)
+    status.add_argument("--format", choices=["table", "jsonl"], default="table")
+    status.add_argument("--endpoint-url")
+    status.add_argument("--stack-name")
+    status.set_defaults(func=cmd_status)
     return parser
 
 

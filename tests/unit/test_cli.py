@@ -1,0 +1,72 @@
+"""The `newsdesk parse` command: an Article as JSON, or one clear line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsdesk.article import Article
+from newsdesk.cli import main
+from newsdesk.local.sample_site import SITE_ROOT, SampleSiteServer
+
+SEA_WALL = SITE_ROOT / "harbour-gazette/2025/11/sea-wall-repairs.html"
+
+
+def test_parse_file_prints_the_article_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "parse",
+            str(SEA_WALL),
+            "--url",
+            "https://harbour-gazette.example/2025/11/sea-wall-repairs?utm_source=x",
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0
+    article = Article.model_validate_json(capsys.readouterr().out)
+    assert article.title == "Council approves sea wall repairs before winter storms"
+    assert article.url == "https://harbour-gazette.example/2025/11/sea-wall-repairs?utm_source=x"
+    assert article.canonical_url == "https://harbour-gazette.example/2025/11/sea-wall-repairs"
+    assert "- raising the lowest part of the wall by forty centimetres." in article.body_markdown
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"\x00\x01\x02\x03" * 100, "binary"), (b"<html><body></body></html>", "")],
+)
+def test_parse_bad_input_exits_non_zero_with_one_line_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(content)
+    code = main(["parse", str(page)])
+    captured = capsys.readouterr()
+    assert code != 0
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("newsdesk: error: ")
+    assert message in lines[0].lower()
+
+
+def test_parse_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", "/no/such/page.html"]) == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == "newsdesk: error: cannot read /no/such/page.html: No such file or directory"
+    )
+
+
+def test_parse_url_refuses_loopback_unless_private_networks_are_allowed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with SampleSiteServer() as site:
+        url = f"{site.base_url}/harbour-gazette/2025/11/sea-wall-repairs.html"
+        assert main(["parse", url]) == 2
+        assert "non-public address 127.0.0.1" in capsys.readouterr().err
+        assert main(["parse", url, "--allow-private-networks"]) == 0
+    article = json.loads(capsys.readouterr().out)
+    assert article["url"] == url
+    assert article["authors"] == ["Owen Pike", "Lena Sand"]
