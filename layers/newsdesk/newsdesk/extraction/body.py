@@ -27,9 +27,12 @@ LOGGER = logging.getLogger(__name__)
 # Links are kept in the output so that link-only teasers can be recognised (boilerplate.py).
 _FAST = Extractor(output_format="python", fast=True, comments=False, tables=True, links=True)
 _FULL = Extractor(output_format="python", fast=False, comments=False, tables=True, links=True)
-# A "body" of many very short blocks is a navigation dump from trafilatura's last-resort baseline.
+# Signs that trafilatura's main extractor failed and its last-resort baseline dumped the page
+# text: many very short blocks (a menu), mostly link text, or one long unstructured block.
 MENU_MIN_BLOCKS = 20
 MENU_MEAN_CHARS = 30
+MENU_LINK_RATIO = 0.5
+DUMP_MIN_CHARS = 1000
 
 _READING_TIME = re.compile(
     r"^\s*(\d{1,3})\s*(?:min|mins|minutes?)\.?\s*(?:read|reading|de lecture|lesezeit)?\s*$", re.I
@@ -164,9 +167,14 @@ def generic_body(tree: HtmlElement, url: str | None) -> BodyResult:
 
 
 def _looks_like_menu(blocks: list[Block]) -> bool:
-    return len(blocks) >= MENU_MIN_BLOCKS and sum(len(b.plain) for b in blocks) < MENU_MEAN_CHARS * len(
-        blocks
-    )
+    if not blocks:
+        return False
+    total = sum(len(b.plain) for b in blocks)
+    if len(blocks) >= MENU_MIN_BLOCKS and total < MENU_MEAN_CHARS * len(blocks):
+        return True
+    if sum(len(b.plain) * b.link_ratio for b in blocks) >= MENU_LINK_RATIO * total:
+        return True
+    return len(blocks) == 1 and blocks[0].kind == "paragraph" and total >= DUMP_MIN_CHARS
 
 
 def _trafilatura(tree: HtmlElement, url: str | None, options: Extractor) -> list[Block]:

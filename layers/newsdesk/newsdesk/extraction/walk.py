@@ -81,14 +81,19 @@ def _inline_text(el: etree._Element) -> str:
         if tag == "br":
             parts.append("\n")
         elif node.text:
-            parts.append(node.text)
+            parts.append(_ws(node.text))
         for child in node:
             visit(child)
             if child.tail:
-                parts.append(child.tail)
+                parts.append(_ws(child.tail))
 
     visit(el)
     return "".join(parts)
+
+
+def _ws(text: str) -> str:
+    """Source newlines are whitespace; only <br> / <lb/> break a line."""
+    return text.replace("\r", " ").replace("\n", " ")
 
 
 def _link_ratio(el: etree._Element, link_tag: str) -> float:
@@ -173,11 +178,11 @@ def _xml_text(el: etree._Element) -> str:
         elif node.tag == "graphic":
             pass
         elif node.text:
-            parts.append(node.text)
+            parts.append(_ws(node.text))
         for child in node:
             visit(child)
             if child.tail:
-                parts.append(child.tail)
+                parts.append(_ws(child.tail))
 
     visit(el)
     return "".join(parts)
