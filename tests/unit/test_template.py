@@ -129,3 +129,25 @@ def test_function_environment_resolves_refs_to_physical_names(template: dict[str
     assert env["IDEMPOTENCY_TABLE"] == "idem-1"
     assert env["LOG_LEVEL"] == "INFO"
     assert env["POWERTOOLS_SERVICE_NAME"] == "parser"
+
+
+def test_fetcher_may_call_exactly_the_dynamodb_operations_its_crawl_state_uses(
+    translated: dict[str, Any],
+) -> None:
+    import inspect
+    import re
+
+    from newsdesk.storage import crawl_state
+
+    used = set(re.findall(r'_call\(\s*"([a-z_]+)"', inspect.getsource(crawl_state.DynamoCrawlState)))
+    # Scan serves only `newsdesk status`, run with the operator's credentials, not the function's.
+    used.discard("scan")
+    granted = set()
+    for policy in translated["Resources"]["FetcherFunctionRole"]["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            actions = statement["Action"]
+            granted.update(
+                a for a in ([actions] if isinstance(actions, str) else actions) if a.startswith("dynamodb:")
+            )
+    as_actions = {"dynamodb:" + "".join(part.title() for part in op.split("_")) for op in used}
+    assert as_actions == granted
