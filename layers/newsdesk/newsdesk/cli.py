@@ -123,6 +123,10 @@ def _run_and_report(stack: Any, sources: Path | None, allow_private: bool, newes
         + (f", dead-lettered {summary.dead_lettered}" if summary.dead_lettered else "")
         + f" in {time.monotonic() - started:.1f}s"
     )
+    for error in summary.crawl.get("errors", [])[:10]:
+        print(f"  fetcher: {error}")
+    if summary.crawl.get("skipped_robots"):
+        print(f"  skipped by robots.txt: {summary.crawl['skipped_robots']}")
     print(f"handler logs: {log_path}")
     names = stack.resources
     print(
