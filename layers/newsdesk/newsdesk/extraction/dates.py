@@ -9,6 +9,7 @@ them and returns None for anything else; it never raises.
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -82,8 +83,11 @@ def _from_free_text(text: str) -> datetime | None:
         return None
     cleaned = _SEPT.sub("Sep", _MONTH_DOT.sub(r"\1", text))
     try:
-        return dateutil_parser.parse(cleaned, default=datetime(2000, 1, 1))  # type: ignore[no-any-return]
-    except (ValueError, OverflowError, TypeError):
+        with warnings.catch_warnings():
+            # "IST" and friends are ambiguous; dateutil warns and returns a naive time (UTC here).
+            warnings.simplefilter("ignore")
+            return dateutil_parser.parse(cleaned, default=datetime(2000, 1, 1))  # type: ignore[no-any-return]
+    except (ValueError, OverflowError, TypeError, ArithmeticError):
         return None
 
 

@@ -38,6 +38,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -356,7 +357,8 @@ def _author_layers(page: _Page) -> Iterator[_Byline]:
     )
     yield _Byline(persons=list(_microdata_authors(page)))
     yield _Byline(persons=list(_rel_author_links(page)), weak=True)
-    yield _Byline(persons=list(_byline_elements(page)), first_only=True, weak=True)
+    # Bounded: a page whose every teaser carries an "author" class must not cost seconds.
+    yield _Byline(persons=list(islice(_byline_elements(page), 50)), first_only=True, weak=True)
     # Usually an @handle (which the cleaner drops), sometimes the author's display name.
     yield _Byline(persons=list(page.metas("twitter:creator")))
 
