@@ -2,29 +2,40 @@
 
 Precedence, field by field (the first layer that yields a valid value wins):
 
-- title: JSON-LD article headline > og:title > twitter:title > microdata headline > the <h1> that
-  the <title> starts or ends with > <title> without its " | Site" part. A site suffix/prefix naming
-  the site is stripped from whichever layer wins.
+- title: JSON-LD article headline (its "name" instead when the page's <title>/<h1> confirms the
+  name and not the headline: some put a tagline there) > og:title > twitter:title > microdata
+  headline > the <h1> that the <title> starts or ends with > the <title>. A " | Site" suffix or
+  "Site: " prefix naming the site (og:site_name, JSON-LD publisher) is stripped from the winner.
 - description: JSON-LD > og:description > twitter:description > meta description > microdata.
-- authors: JSON-LD article author > author meta tags (author, article:author, byl, parsely-author,
-  sailthru.author, dc.creator, Twitter "Written by" label) > microdata author > rel=author links >
-  byline elements (class/id "byline"/"author"). Persons beat organisations: the first layer naming
-  a person wins; only when no layer names a person do organisation bylines (JSON-LD Organization,
-  or a name equal to the site/publisher) become the authors, so wire stories keep "Reuters".
+- authors: JSON-LD article author (or creator; @id references resolved) > author meta tags
+  (author, article:author, byl, parsely-author, sailthru.author, dc.creator, citation_author,
+  Twitter "Written by" label) > microdata author > rel=author links > the first byline element
+  (class/id "byline"/"author", outside comments) naming somebody > twitter:creator. Names are
+  cleaned by `authors.clean_authors` (no "By", roles, bios, emails, URLs, handles; "A, B and C"
+  split). Persons beat organisations: the first layer naming a person wins; outlets next to a
+  person ("Jill Disis, CNN Business") are dropped; only when no layer names a person do
+  organisation bylines (JSON-LD Organization, outlet-like names, the site's own name) become the
+  authors, so wire stories keep "Reuters". In the weak layers (links, byline elements) a lone
+  word is a section or dateline, not a name, unless "by" introduces it.
 - section: JSON-LD articleSection > article:section > meta section/parsely-section > microdata.
 - tags: article:tag > JSON-LD keywords (string or list) > news_keywords > microdata keywords.
-- published_at / modified_at: JSON-LD datePublished/dateModified > article:published_time,
-  og / meta date tags > microdata > <time datetime> (pubdate, then inside the article) > htmldate
-  (published only, fast mode). Dates without an offset are UTC; dates before 1995 or in the
-  future are dropped and the next layer is tried.
-- language: <html lang> > Content-Language meta > og:locale > JSON-LD inLanguage; normalised to
-  "en" / "en-US".
-- canonical_url: link rel=canonical > og:url > JSON-LD url; absolute against `url`.
+- published_at: JSON-LD datePublished > article:published_time and other date meta tags >
+  JSON-LD dateCreated > microdata datePublished/dateCreated > <time datetime> (pubdate, then
+  inside <article>, then <main>) > htmldate (fast mode, original date).
+- modified_at: JSON-LD dateModified > article:modified_time / og:updated_time / meta >
+  microdata; dropped when it precedes published_at.
+  Dates without an offset are UTC; offsets the page gives are kept; dates before 1995 or in the
+  future are dropped and the next layer is tried (see `dates.parse_date`).
+- language: <html lang> > Content-Language meta > og:locale > JSON-LD inLanguage > meta
+  language; normalised to "en" / "en-US" / "zh-Hant-TW".
+- canonical_url: link rel=canonical > og:url > JSON-LD url; absolute against `url`, http(s) only.
 - site_name: og:site_name > JSON-LD publisher > JSON-LD WebSite/Organization > application-name.
-- image_url: og:image > twitter:image > JSON-LD image > microdata image > link rel=image_src.
+- image_url: og:image > twitter:image > JSON-LD image > microdata image > link rel=image_src;
+  absolute against `url`.
 - image_caption / image_credit: JSON-LD image caption/credit > the lead figure's figcaption (the
-  figure showing image_url, else the first figure of the article before its text); a credit
-  element inside the figcaption, or a trailing "(Name/Agency via Getty Images)", is the credit.
+  figure showing image_url, else the first figure of the <article> before its text); a credit
+  element inside the figcaption, a trailing "(Name/Agency via Getty Images)" or "Photo: Name"
+  is the credit, the rest the caption.
 - article_body: JSON-LD articleBody, verbatim.
 
 Nothing here raises on odd pages: a layer that breaks is skipped, garbage values become None.
