@@ -163,7 +163,52 @@ def generic_body(tree: HtmlElement, url: str | None) -> BodyResult:
         retry = _trafilatura(tree, url, _FULL)
         if retry and not _looks_like_menu(retry):
             return BodyResult(retry, "generic:full")
+    more = _continuation(tree, blocks)
+    if more:
+        return BodyResult(blocks + more, "generic:continued")
     return BodyResult(blocks, "generic")
+
+
+CONTINUATION_MIN_CHARS = 200
+CONTINUATION_LEVELS = 3
+
+
+def _continuation(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
+    """Text in repeats of the body's own container (a body split in chunks around ads).
+
+    trafilatura keeps the best single container; when the page repeats it (`div.article__body`
+    twice around an ad rail), the later chunks are lost. A chunk is a later sibling of one of
+    the last paragraph's close ancestors with the same tag and class, holding prose and no
+    headline of its own (which would make it the next article of an endless scroll).
+    """
+    paragraphs = [b.text for b in blocks if b.kind == "paragraph" and len(b.text) >= 60]
+    if not paragraphs:
+        return []
+    probe = paragraphs[-1][:50]
+    anchor = next((p for p in tree.iter("p") if clean_text("".join(p.itertext())).startswith(probe)), None)
+    if anchor is None:
+        return []
+    seen = {clean_text(b.plain) for b in blocks}
+    node = anchor.getparent()
+    for _ in range(CONTINUATION_LEVELS):
+        if node is None or node.getparent() is None or node.tag in ("body", "html"):
+            return []
+        cls = node.get("class")
+        if cls:
+            more: list[Block] = []
+            for sibling in node.itersiblings():
+                if (
+                    sibling.tag == node.tag
+                    and sibling.get("class") == cls
+                    and not any(True for _ in sibling.iter("h1"))
+                ):
+                    more.extend(b for b in html_blocks(sibling) if clean_text(b.plain) not in seen)
+            chars = sum(len(b.plain) for b in more)
+            linked = sum(len(b.plain) * b.link_ratio for b in more)
+            if chars >= CONTINUATION_MIN_CHARS and linked < 0.3 * chars:
+                return more
+        node = node.getparent()
+    return []
 
 
 def _looks_like_menu(blocks: list[Block]) -> bool:

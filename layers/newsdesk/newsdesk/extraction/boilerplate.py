@@ -65,7 +65,8 @@ _TAIL_MARKER = re.compile(
     r"|most (read|popular|viewed|shared|watched)( \w+){0,3}"
     r"|related|recommended( for you)?|more (from|on|in|about) .{1,40}|trending( now)?|what to read next"
     r"|around the web|from (our|the) partners|sponsored (stories|content|links)|(\d+ )?comments?"
-    r"|leave a (reply|comment)|mehr zum thema"
+    r"|leave a (reply|comment)|mehr zum thema|about (the )?(author|writer|reporter|contributor)s?"
+    r"|(author|writer) bio(graphy)?"
     r"|(notícias|artigos|matérias|noticias) relacionad[oa]s|mais lidas|(articoli|notizie) correlat[ie]"
     r")\s*[:.]?\s*$",
     re.IGNORECASE,
@@ -124,7 +125,7 @@ def drop_boilerplate(
         ):
             continue
         if block.link_ratio >= MAX_LINK_RATIO and (
-            block.kind == "list" or len(text) <= MAX_BOILERPLATE_CHARS
+            block.kind == "list" or (block.kind == "paragraph" and len(text) <= MAX_BOILERPLATE_CHARS)
         ):
             continue
         if block.kind == "list":
