@@ -179,6 +179,24 @@ def test_microdata_author_name() -> None:
     assert extract_metadata(page("", body)).authors == ["Mia Micro"]
 
 
+def test_rel_author_co_authors_kept_related_story_authors_dropped() -> None:
+    body = (
+        '<article><p class="byline"><a rel="author" href="/a">Ann Lee</a> and '
+        '<a rel="author" href="/b">Bob Ray</a></p><p>Story.</p></article>'
+        '<aside><ul><li><div><a rel="author" href="/c">Cy Other</a></div></li></ul></aside>'
+    )
+    assert extract_metadata(page("", body)).authors == ["Ann Lee", "Bob Ray"]
+
+
+def test_microdata_authors_of_comments_are_ignored() -> None:
+    body = (
+        '<section class="comments"><div itemscope itemtype="https://schema.org/Comment">'
+        '<span itemprop="author">Carl Commenter</span></div></section>'
+        '<article><span itemprop="author">Ada Author</span></article>'
+    )
+    assert extract_metadata(page("", body)).authors == ["Ada Author"]
+
+
 def test_byline_element_first_one_only_and_no_date() -> None:
     body = (
         '<div class="byline">By Nathan Willis<br>\n   March 25, 2015</div>'

@@ -314,8 +314,36 @@ def _twitter_written_by(page: _Page) -> Iterator[str]:
             yield from page.metas(f"twitter:data{index}")
 
 
+def _in_comments(element: HtmlElement) -> bool:
+    for ancestor in element.iterancestors():
+        marker = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''} {ancestor.get('itemtype') or ''}"
+        if _COMMENTS.search(marker):
+            return True
+    return False
+
+
+def _first_cluster(elements: list[HtmlElement]) -> list[HtmlElement]:
+    """The first element and those sharing its parent or grandparent.
+
+    Co-authors sit side by side in one byline; the same markup further down the page belongs
+    to related stories, comments or a "more from" box.
+    """
+    elements = [element for element in elements if not _in_comments(element)]
+    if not elements:
+        return []
+    first = elements[0]
+    homes = _homes(first)
+    return [first] + [element for element in elements[1:] if any(home in homes for home in _homes(element))]
+
+
+def _homes(element: HtmlElement) -> list[HtmlElement]:
+    parent = element.getparent()
+    grandparent = parent.getparent() if parent is not None else None
+    return [home for home in (parent, grandparent) if home is not None]
+
+
 def _microdata_authors(page: _Page) -> Iterator[str]:
-    for element in page.itemprops.get("author", []):
+    for element in _first_cluster(page.itemprops.get("author", [])):
         names = [el for el in element.iter() if "name" in (el.get("itemprop") or "").split()]
         if names:
             for name_element in names:
@@ -325,9 +353,9 @@ def _microdata_authors(page: _Page) -> Iterator[str]:
 
 
 def _rel_author_links(page: _Page) -> Iterator[str]:
-    for link in page.tree.iter("a"):
-        if "author" in (link.get("rel") or "").lower().split():
-            yield link.text_content()
+    links = [link for link in page.tree.iter("a") if "author" in (link.get("rel") or "").lower().split()]
+    for link in _first_cluster(links):
+        yield link.text_content()
 
 
 def _byline_elements(page: _Page) -> Iterator[str]:
