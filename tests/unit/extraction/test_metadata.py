@@ -81,6 +81,11 @@ def test_og_title_site_suffix_is_stripped_when_it_names_the_publisher() -> None:
     assert extract_metadata(page(head)).title == "Budget vote delayed"
 
 
+def test_markup_and_double_escaped_entities_in_a_title_are_cleaned() -> None:
+    head = ld({"@type": "NewsArticle", "headline": "<em>Dune</em> review &#8211; a triumph&nbsp;again"})
+    assert extract_metadata(page(head)).title == "Dune review – a triumph again"
+
+
 def test_jsonld_name_wins_over_a_tagline_headline_when_the_page_shows_the_name() -> None:
     head = ld({"@type": "Article", "name": "New Zealand", "headline": "constitutional monarchy in Oceania"})
     assert extract_metadata(page(head, "<h1>New Zealand</h1>")).title == "New Zealand"
@@ -360,6 +365,8 @@ def test_only_implausible_dates_give_none() -> None:
         ("", None),
         ("english language", None),
         ("12", None),
+        ("und", None),
+        ("x-default", None),
     ],
 )
 def test_normalise_language(raw: str, expected: str | None) -> None:

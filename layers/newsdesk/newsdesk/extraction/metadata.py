@@ -97,6 +97,8 @@ _TRAILING_PHOTO = re.compile(
 )
 _BYLINE_CLASS = re.compile(r"(?i)byline|by-line|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
 _NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
+_TAG = re.compile(r"<[^<>]{1,200}>")
+_NO_LANGUAGE = frozenset({"und", "mul", "zxx", "mis"})
 _COMMENTS = re.compile(r"(?i)comment")
 _CREDIT_CLASS = re.compile(r"(?i)credit|copyright|attribution|source|photographer|byline|courtesy")
 _MAX_TITLE = 400
@@ -106,6 +108,8 @@ _MAX_FIELD = 2000
 def _text(value: str | None, limit: int = _MAX_FIELD) -> str | None:
     if not value or not isinstance(value, str):
         return None
+    if "<" in value and ">" in value:  # markup inside a meta value: "<em>Dune</em> review"
+        value = _TAG.sub("", value)
     if "&" in value:  # entities escaped twice by the CMS: "Review &#8211; a triumph"
         value = html.unescape(value)
     text = " ".join(value.split())
@@ -541,6 +545,8 @@ def normalise_language(value: str | None) -> str | None:
     if not match:
         return None
     language, script, region = match.groups()
+    if language.lower() in _NO_LANGUAGE:  # "undetermined", "multiple", "no linguistic content"
+        return None
     parts = [language.lower()]
     if script:
         parts.append(script.title())
