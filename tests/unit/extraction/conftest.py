@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import newsdesk
 import pytest
+
+import newsdesk
 
 KI_PAGE = (
     Path(newsdesk.__file__).parent

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from newsdesk import extract
 from newsdesk.article import content_hash, reading_time
 from newsdesk.errors import BinaryContentError, EmptyDocumentError, ExtractionError, NotAnArticleError

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from conftest import KI_LOCAL_URL
+
 from newsdesk import extract
 from newsdesk.article import Article
 from newsdesk.extraction import parse_html

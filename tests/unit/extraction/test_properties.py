@@ -9,6 +9,7 @@ import pytest
 from conftest import BENCHMARK_DIR, KI_PAGE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from newsdesk import extract
 from newsdesk.article import Article
 from newsdesk.errors import ExtractionError

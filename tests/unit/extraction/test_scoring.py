@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from newsdesk.extraction.scoring import PageScore, score_page, shingles, summarize, tokenize
 
 
