@@ -30,7 +30,11 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
-_BIO_TAIL = re.compile(r"\s+(?:is|was|has|writes|wrote|covers|joined|reports)\s.*$")
+_BIO_TAIL = re.compile(
+    r"\s+(?-i:is|was|has|writes|wrote|covers|joined|reports)\s.*$"
+    r"|\s+(?:updated|published|posted|last updated|modified)\b.*$",
+    re.IGNORECASE,
+)
 _GLUED = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
 # Wire credits after a name: "Eric Tucker Associated Press" -> "Eric Tucker".
 _WIRE_TAIL = re.compile(
@@ -38,8 +42,21 @@ _WIRE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
-_MONTHS = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d", re.IGNORECASE
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
+# Dates and times that share a line with the name: "By Jeff Foust Monday, November 18, 2019",
+# "By Gillian Mohney March 11, 2015 3:46 PM", "Updated 2019-11-18 10:00".
+_DATE_PARTS = re.compile(
+    rf"\b{_WEEKDAY},?(?=\s|$)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?"
+    rf"|\b\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}|\b\d{{4}}-\d\d-\d\d(?:[T ]\d\d:\d\d\S*)?(?:\s+[A-Z]{{2,4}}\b)?"
+    r"|\b\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4}\b)?"
+    r"|\b(?:updated|published|posted on|on)\s*:?\s*$",
+    re.IGNORECASE,
+)
+# "FoustMonday": a weekday or month glued to the name by markup without spaces.
+_GLUED_DATE = re.compile(
+    r"(?<=[a-z])(?=(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:January|February|March|April|May|June"
+    r"|July|August|September|October|November|December)\b)"
 )
 
 
@@ -82,6 +99,7 @@ ORGANISATION_WORDS = _wordset(
 UI_WORDS = _wordset(
     """
     contact email facebook follow instagram linkedin more our profile rss share subscribe telegram
+    updated published posted modified
     twitter view whatsapp
     """
 )
@@ -223,7 +241,8 @@ def split_byline(raw: str) -> list[list[str]]:
         match = re.search(r"(?i)\bby\s*:?\s+(.+)$", line)
         if match and match.start() > 0:
             line = match.group(1)
-        if not line or _MONTHS.search(line):
+        line = _DATE_PARTS.sub(" ", _GLUED_DATE.sub(" ", line)).strip(" ,|·-–—")
+        if not line:
             continue
         fragments = [piece for part in _SPLIT.split(line) for piece in _split_joined(part) if piece.strip()]
         if fragments:
