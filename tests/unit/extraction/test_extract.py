@@ -112,3 +112,23 @@ def test_prose_mentioning_a_newsletter_is_kept() -> None:
         "Read more about the affair in a report that the newspaper published on Monday, which found that "
         "the minister had been warned about the contracts in 2021 and again in 2022, officials said."
     )
+
+
+def test_jsonld_article_body_when_the_markup_has_none() -> None:
+    body = "First paragraph of a story rendered by a script.\\nSecond paragraph, with more words in it."
+    page = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "Scripted",'
+        f' "articleBody": "{body}"}}</script></head><body><div id="app"></div></body></html>'
+    )
+    article = extract(page, "https://example.org/scripted")
+    assert article.body_text == (
+        "First paragraph of a story rendered by a script.\n\nSecond paragraph, with more words in it."
+    )
+
+
+def test_markup_wins_over_jsonld_article_body() -> None:
+    page = PAGE.replace(
+        "</title>",
+        '</title><script type="application/ld+json">{"@type": "NewsArticle", "articleBody": "Teaser only."}</script>',
+    )
+    assert extract(page).body_text.startswith("The council met on Tuesday")

@@ -18,7 +18,14 @@ import newsdesk
 from newsdesk.article import Article, LeadImage, content_hash, count_words, reading_time
 from newsdesk.errors import ExtractionError, NotAnArticleError
 from newsdesk.extraction.blocks import render_markdown, render_text
-from newsdesk.extraction.body import BodyResult, adapter_body, generic_body, split_credit, stated_reading_time
+from newsdesk.extraction.body import (
+    BodyResult,
+    adapter_body,
+    generic_body,
+    jsonld_body_blocks,
+    split_credit,
+    stated_reading_time,
+)
 from newsdesk.extraction.boilerplate import drop_boilerplate
 from newsdesk.extraction.decoding import decode_html
 from newsdesk.extraction.metadata import PageMetadata, extract_metadata
@@ -101,6 +108,13 @@ def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> 
     result = generic_body(tree, url)
     result.blocks = drop_boilerplate(result.blocks, meta.title, (url, meta.canonical_url))
     result.reading_time = stated_reading_time(html)
+    if count_words(render_text(result.blocks)) < MIN_BODY_WORDS and meta.article_body:
+        # The markup gave nothing (a script-rendered or paywalled page), but the page's JSON-LD
+        # carries the text. On pages where both exist the markup wins: on the benchmark the
+        # JSON-LD body is more often a truncated teaser than the full text.
+        fallback = jsonld_body_blocks(meta.article_body)
+        if count_words(render_text(fallback)) >= MIN_BODY_WORDS:
+            return BodyResult(fallback, "jsonld", reading_time=result.reading_time)
     return result
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fragment_fromstring
 from trafilatura.baseline import baseline
 from trafilatura.core import _forum_thread_page, trafilatura_sequence
 from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
@@ -145,6 +145,21 @@ def adapter_body(tree: HtmlElement, adapter: SiteAdapter, base_url: str | None) 
     if not blocks:
         return None
     return BodyResult(blocks, f"adapter:{adapter.name}", lead_image=lead, reading_time=reading_time)
+
+
+def jsonld_body_blocks(article_body: str) -> list[Block]:
+    """Paragraph blocks from a JSON-LD articleBody: plain text with newlines, or an HTML fragment."""
+    text = article_body.strip()
+    if not text:
+        return []
+    if "<" in text and ">" in text:
+        try:
+            fragment = fragment_fromstring(text, create_parent="div")
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            fragment = None
+        if fragment is not None:
+            return html_blocks(fragment)
+    return [Block("paragraph", p) for p in (clean_text(line) for line in text.splitlines()) if p]
 
 
 def _remove_keep_tail(el: etree._Element) -> None:
