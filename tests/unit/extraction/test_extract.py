@@ -127,8 +127,6 @@ def test_jsonld_article_body_when_the_markup_has_none() -> None:
 
 
 def test_markup_wins_over_jsonld_article_body() -> None:
-    page = PAGE.replace(
-        "</title>",
-        '</title><script type="application/ld+json">{"@type": "NewsArticle", "articleBody": "Teaser only."}</script>',
-    )
+    jsonld = '{"@type": "NewsArticle", "articleBody": "Teaser only."}'
+    page = PAGE.replace("</title>", f'</title><script type="application/ld+json">{jsonld}</script>')
     assert extract(page).body_text.startswith("The council met on Tuesday")
