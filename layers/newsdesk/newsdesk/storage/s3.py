@@ -14,6 +14,7 @@ from newsdesk.rawpage import RawPage
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import GetObjectOutputTypeDef
 
 # S3 user metadata must be ASCII: URLs and header values are percent-encoded on the way in.
 _META_FIELDS = (
@@ -29,6 +30,13 @@ _META_FIELDS = (
     "etag",
     "last_modified",
 )
+
+
+def _get_object(client: S3Client, bucket: str, key: str, what: str) -> GetObjectOutputTypeDef:
+    try:
+        return client.get_object(Bucket=bucket, Key=key)
+    except client.exceptions.NoSuchKey as exc:
+        raise StorageError(f"{what} s3://{bucket}/{key} does not exist") from exc
 
 
 def _meta_key(field: str) -> str:
@@ -61,10 +69,7 @@ class RawPageStore:
         return key
 
     def get(self, key: str) -> RawPage:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key)
-        except self.client.exceptions.NoSuchKey as exc:
-            raise StorageError(f"raw page s3://{self.bucket}/{key} does not exist") from exc
+        response = _get_object(self.client, self.bucket, key, "raw page")
         data = response["Body"].read()
         try:
             body = gzip.decompress(data)
@@ -106,8 +111,5 @@ class ArticleStore:
         return key
 
     def get(self, key: str) -> Article:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key)
-        except self.client.exceptions.NoSuchKey as exc:
-            raise StorageError(f"article s3://{self.bucket}/{key} does not exist") from exc
+        response = _get_object(self.client, self.bucket, key, "article")
         return Article.model_validate_json(response["Body"].read())
