@@ -58,6 +58,22 @@ def test_title_precedence_jsonld_then_og_then_twitter_then_title() -> None:
         assert extract_metadata(page(head)).title == want
 
 
+def test_space_separated_properties_and_vocabulary_spellings() -> None:
+    head = (
+        '<meta property="dc:title og:title" content="Shared title">'
+        '<meta name="DC.creator" content="Dee Core">'
+        '<meta name="parsely-pub-date" content="2016-02-03T04:05:06Z">'
+    )
+    result = extract_metadata(page(head))
+    assert (result.title, result.authors) == ("Shared title", ["Dee Core"])
+    assert result.published_at == datetime(2016, 2, 3, 4, 5, 6, tzinfo=UTC)
+
+
+def test_parsely_title_when_no_og_or_twitter_title() -> None:
+    head = '<title>Page | Site</title><meta name="parsely-title" content="Parsely headline">'
+    assert extract_metadata(page(head)).title == "Parsely headline"
+
+
 def test_title_element_loses_site_suffix_named_by_og_site_name() -> None:
     tree = page(
         "<title>Floods hit the coast | The Daily Example</title>"

@@ -3,10 +3,14 @@
 Precedence, field by field (the first layer that yields a valid value wins):
 
 - title: JSON-LD article headline (its "name" instead when the page's <title>/<h1> confirms the
-  name and not the headline: some put a tagline there) > og:title > twitter:title > microdata
-  headline > the <h1> that the <title> starts or ends with > the <title>. A " | Site" suffix or
-  "Site: " prefix naming the site (og:site_name, JSON-LD publisher) is stripped from the winner.
-- description: JSON-LD > og:description > twitter:description > meta description > microdata.
+  name and not the headline: some put a tagline there) > og:title > twitter:title >
+  parsely/Dublin Core title > microdata headline > the <h1> that the <title> starts or ends with
+  > the <title>. A " | Site" suffix or "Site: " prefix naming the site (og:site_name, JSON-LD
+  publisher) is stripped from the winner.
+- description: JSON-LD > og:description > twitter:description > meta description > Dublin Core
+  > microdata.
+Meta tags are matched whatever the vocabulary's spelling ("dc.creator", "DC:creator",
+"dcterms.creator"; "parsely-author") and a tag may name several properties ("dc:title og:title").
 - authors: JSON-LD article author (or creator; @id references resolved) > author meta tags
   (author, article:author, byl, parsely-author, sailthru.author, dc.creator, citation_author,
   Twitter "Written by" label) > microdata author > rel=author links > the first byline element
@@ -97,6 +101,8 @@ _TRAILING_PHOTO = re.compile(
 )
 _BYLINE_CLASS = re.compile(r"(?i)byline|by-line|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
 _NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
+_META_PREFIX = re.compile(r"^(dcterms|dcterm|dc|parsely|sailthru)[.\-:_]")
+_META_PREFIXES = {"dcterms": "dc", "dcterm": "dc"}
 _TAG = re.compile(r"<[^<>]{1,200}>")
 _NO_LANGUAGE = frozenset({"und", "mul", "zxx", "mis"})
 _COMMENTS = re.compile(r"(?i)comment")
@@ -116,6 +122,12 @@ def _text(value: str | None, limit: int = _MAX_FIELD) -> str | None:
     if not text or len(text) > limit:
         return None
     return text
+
+
+def _meta_key(key: str) -> str:
+    """One spelling per vocabulary: "dc.creator", "DCTERMS:creator" -> "dc:creator",
+    "parsely:author" -> "parsely:author", "sailthru:date" -> "sailthru:date"."""
+    return _META_PREFIX.sub(lambda match: _META_PREFIXES.get(match.group(1), match.group(1)) + ":", key)
 
 
 def _first[V](candidates: Iterable[V | None]) -> V | None:
@@ -152,9 +164,9 @@ class _Page:
             if content is None:
                 continue
             for attr in ("property", "name", "http-equiv", "itemprop"):
-                key = element.get(attr)
-                if key:
-                    self.meta.setdefault(key.strip().lower(), []).append(content)
+                # One tag may serve several vocabularies: property="dc:title og:title".
+                for key in (element.get(attr) or "").lower().split():
+                    self.meta.setdefault(_meta_key(key), []).append(content)
 
     def _read_itemprops(self) -> None:
         for element in self.tree.xpath("//*[@itemprop]"):
@@ -260,6 +272,7 @@ def _title(page: _Page, site_names: list[str]) -> str | None:
             headline or name,
             page.meta1("og:title"),
             page.meta1("twitter:title"),
+            page.meta1("parsely:title", "dc:title", "sailthru:title"),
             page.prop1("headline"),
             _title_from_title_element(page),
         ]
@@ -388,10 +401,9 @@ def _author_layers(page: _Page) -> Iterator[_Byline]:
                 "author",
                 "article:author",
                 "byl",
-                "parsely-author",
-                "sailthru.author",
-                "dc.creator",
-                "dcterms.creator",
+                "parsely:author",
+                "sailthru:author",
+                "dc:creator",
                 "citation_author",
                 "og:article:author",
             )
@@ -492,12 +504,12 @@ def _published(page: _Page) -> datetime | None:
             "publish-date",
             "publish_date",
             "date",
-            "dc.date",
-            "dc.date.issued",
-            "dcterms.created",
-            "dcterms.issued",
-            "sailthru.date",
-            "parsely-pub-date",
+            "dc:date",
+            "dc:date.issued",
+            "dc:created",
+            "dc:issued",
+            "sailthru:date",
+            "parsely:pub-date",
             "citation_publication_date",
             "article.published",
             "published_time",
@@ -520,7 +532,7 @@ def _modified(page: _Page) -> datetime | None:
     layers: list[Iterable[Any]] = [
         [page.article.get("dateModified")],
         page.metas(
-            "article:modified_time", "og:updated_time", "dateModified", "last-modified", "dcterms.modified"
+            "article:modified_time", "og:updated_time", "dateModified", "last-modified", "dc:modified"
         ),
         page.prop_values("dateModified"),
     ]
@@ -564,7 +576,7 @@ def _language(page: _Page) -> str | None:
             page.meta1("content-language"),
             page.meta1("og:locale"),
             jsonld.text_value(page.article.get("inLanguage")),
-            page.meta1("language", "dc.language"),
+            page.meta1("language", "dc:language"),
         ]
     )
 
@@ -737,11 +749,19 @@ def _tags(page: _Page) -> list[str]:
 
 
 def _section(page: _Page) -> str | None:
+    section = _section_value(page)
+    # "news,crime-news" is a machine path of sections: its first part is the section.
+    if section and "," in section and " " not in section:
+        section = section.split(",")[0] or None
+    return section
+
+
+def _section_value(page: _Page) -> str | None:
     return _first(
         [
             jsonld.text_value(page.article.get("articleSection")),
             page.meta1(
-                "article:section", "section", "parsely-section", "article.section", "sailthru.section"
+                "article:section", "section", "parsely:section", "article.section", "sailthru:section"
             ),
             page.prop1("articleSection"),
         ]
@@ -775,7 +795,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
             lambda: _first(
                 [
                     jsonld.text_value(page.article.get("description")),
-                    page.meta1("og:description", "twitter:description", "description"),
+                    page.meta1("og:description", "twitter:description", "description", "dc:description"),
                     page.prop1("description"),
                 ]
             ),
