@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+XML_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 # Magic numbers of the binary files most often linked from news pages, for servers that send none.
 _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
 
@@ -68,7 +69,8 @@ class CrawlOptions:
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     # Optional, with defaults:
-    total_timeout: float = 120.0  # whole body, however slowly it trickles in
+    # The whole response, however slowly it trickles in: keep it under the handler's time margin.
+    total_timeout: float = 25.0
     max_redirects: int = 5
     # `host:port` pairs exempt from the private-address check (tests); the default refuses loopback.
     allowed_private_hosts: frozenset[str] = field(default_factory=frozenset)
@@ -216,6 +218,7 @@ class _Crawl:
             max_wait=options.max_retry_wait_seconds,
         )
         self.pacer = HostPacer(clock, options.min_host_interval_seconds)
+        self._pending_validators: dict[str, Validators] = {}
         self.robots = robots or RobotsCache(
             user_agent=options.user_agent, clock=clock, ttl_seconds=options.robots_ttl_seconds
         )
@@ -284,7 +287,7 @@ class _Crawl:
         found: list[DiscoveredUrl] = []
         for feed in source.feeds:
             if self._stop_requested():
-                raise _StoppedError
+                return found
             body = self._fetch_document(feed, allowed)
             if body is None:
                 continue
@@ -294,11 +297,14 @@ class _Crawl:
                 found.extend(entries)
         sitemaps = list(source.sitemaps)
         if source.robots_sitemaps:
-            for origin in sorted({origin_of(u) for u in [*source.feeds, *source.sitemaps]}):
+            own_urls = [*source.feeds, *source.sitemaps, *(a.url for a in source.archives)]
+            for origin in sorted({origin_of(u) for u in own_urls}):
                 rules = self.robots.rules_for(origin + "/", self._robots_fetch)
                 sitemaps.extend(s for s in rules.sitemaps if s not in sitemaps)
         for sitemap in sitemaps:
             found.extend(self._discover_sitemap(sitemap, allowed, depth=0, seen=set()))
+        if self.report.stopped_early:
+            return found
         for archive in source.archives:
             found.extend(self._discover_archive(archive, allowed))
         return found
@@ -318,7 +324,7 @@ class _Crawl:
             response = self._polite_get(
                 url,
                 allowed_hosts=allowed,
-                headers=validators.request_headers() if validators else None,
+                headers={"Accept": XML_ACCEPT, **(validators.request_headers() if validators else {})},
             )
         except FetchError as exc:
             if exc.reason == "robots":
@@ -592,14 +598,13 @@ class _Crawl:
     # -- the run -----------------------------------------------------------------------------------
 
     def run(self, sources: Sequence[Source]) -> CrawlReport:
-        self._pending_validators: dict[str, Validators] = {}
         work: list[_Work] = []
-        try:
-            for source in sources:
-                discovered = self.discover(source)
-                work.extend(self.plan(source, discovered))
-        except _StoppedError:
-            # Out of time during discovery: everything planned so far is queued for the next run.
+        for source in sources:
+            if self._stop_requested():
+                break
+            # Even a discovery cut short is planned: what it found is queued for the next run.
+            work.extend(self.plan(source, self.discover(source)))
+        if self.report.stopped_early:
             self._count("deferred", n=len(work))
             return self.report
         by_host: dict[str, list[_Work]] = defaultdict(list)

@@ -618,3 +618,22 @@ def test_two_runs_at_once_store_each_article_once(
     assert len(sink.put_ids) == 16 and set(sink.put_ids.values()) == {1}
     assert all(article_hits(server, p) == 1 for p in [*news, *other])
     assert {r.status for r in state.list_urls("news", None, 100)} == {"fetched"}
+
+
+def test_stopped_during_discovery_keeps_what_was_found(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    server.route("/feed.xml", Reply(body=rss(server, ["/news/a", "/news/b"]), content_type="text/xml"))
+    server.route("/feed2.xml", Reply(body=rss(server, ["/news/c"]), content_type="text/xml"))
+    serve_articles(server, ["/news/a", "/news/b", "/news/c"])
+    sources = [source(server, feeds=[server.url("/feed.xml", HOST), server.url("/feed2.xml", HOST)])]
+
+    first = crawl(
+        server, state, sink, options, clock, sources, should_stop=lambda: server.hits("/feed.xml") > 0
+    )
+
+    assert first.stopped_early and (first.fetched, first.deferred) == (0, 2)
+    assert server.hits("/feed2.xml") == 0 and server.hits("/news/a") == 0
+    second = crawl(server, state, sink, options, clock, sources)
+    assert (second.fetched, second.new) == (3, 1)
+    assert set(sink.put_ids.values()) == {1}
