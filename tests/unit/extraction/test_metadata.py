@@ -292,6 +292,15 @@ def test_section_tags_description_from_jsonld_before_meta() -> None:
     assert result.article_body == "Para one.\n\nPara two."
 
 
+def test_section_machine_path_gives_its_first_part() -> None:
+    assert extract_metadata(page(meta(article__section="news,crime-news"))).section == "news"
+    assert extract_metadata(page(meta(article__section="Arts, Culture"))).section == "Arts, Culture"
+
+
+def test_written_by_class_is_a_byline() -> None:
+    assert extract_metadata(page("", '<span class="writtenby">Wren Bylane</span>')).authors == ["Wren Bylane"]
+
+
 def test_article_tags_beat_jsonld_keywords_string() -> None:
     head = meta(article__tag="Energy") + ld({"@type": "NewsArticle", "keywords": "War, Energy"})
     assert extract_metadata(page(head)).tags == ["Energy"]

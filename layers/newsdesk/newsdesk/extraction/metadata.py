@@ -99,7 +99,7 @@ _TRAILING_PHOTO = re.compile(
     r"\s*[^.]+?)\s*\.?$",
     re.DOTALL,
 )
-_BYLINE_CLASS = re.compile(r"(?i)byline|by-line|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
+_BYLINE_CLASS = re.compile(r"(?i)byline|by-line|written-?by|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
 _NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
 _META_PREFIX = re.compile(r"^(dcterms|dcterm|dc|parsely|sailthru)[.\-:_]")
 _META_PREFIXES = {"dcterms": "dc", "dcterm": "dc"}
