@@ -125,8 +125,8 @@ def _text(value: str | None, limit: int = _MAX_FIELD) -> str | None:
 
 
 def _meta_key(key: str) -> str:
-    """One spelling per vocabulary: "dc.creator", "DCTERMS:creator" -> "dc:creator",
-    "parsely:author" -> "parsely:author", "sailthru:date" -> "sailthru:date"."""
+    """One spelling per vocabulary (keys arrive lower-cased): "dc.creator", "dcterms:creator" ->
+    "dc:creator", "parsely-author" -> "parsely:author", "sailthru.date" -> "sailthru:date"."""
     return _META_PREFIX.sub(lambda match: _META_PREFIXES.get(match.group(1), match.group(1)) + ":", key)
 
 
@@ -225,7 +225,7 @@ def _strip_site(title: str, site_names: list[str]) -> str:
     if len(parts) < 2 or not keys:
         return title
     if fold(parts[-1]) in keys:
-        return _TITLE_SEPARATORS.split(title)[0] if len(parts) == 2 else _rejoin_without(title, last=True)
+        return _rejoin_without(title, last=True)
     if fold(parts[0]) in keys:
         return _rejoin_without(title, last=False)
     return title
