@@ -1,11 +1,16 @@
-"""Finding the body: a site adapter's selectors when we know the site, trafilatura otherwise."""
+"""Finding the body: a site adapter's selectors when we know the site, trafilatura otherwise.
+
+The generic path calls trafilatura's internal stages (pinned at 2.3.1) rather than its public
+`extract()`, so that it works on our already-parsed tree and skips stages we do not need; the
+Kyiv Independent generic-path test and the benchmark catch a change in those internals.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -59,10 +64,10 @@ _CREDIT_LABEL = re.compile(
 @dataclass
 class BodyResult:
     blocks: list[Block]
-    method: str  # "adapter:<name>" or "generic"
+    # "adapter:<name>", "generic", "generic:full" (menu-dump retry), "generic:continued", "jsonld"
+    method: str
     lead_image: LeadImage | None = None
     reading_time: int | None = None
-    extras: dict[str, str] = field(default_factory=dict)
 
 
 def split_credit(caption: str | None) -> tuple[str | None, str | None]:
