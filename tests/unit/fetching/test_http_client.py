@@ -189,3 +189,12 @@ def test_not_modified_is_returned_not_raised(server: TestServer) -> None:
     )
     assert response.status == 304
     assert server.requests_to("/feed")[0].headers["if-none-match"] == '"x"'
+
+
+def test_https_goes_through_the_same_address_check() -> None:
+    # Refused before any TLS handshake: no server needs to listen there.
+    with pytest.raises(BlockedAddressError):
+        HttpClient(user_agent=UA).get("https://127.0.0.1:9/")
+    rebinding = AddressPolicy.build(resolver=lambda host, port: ["169.254.169.254"])
+    with pytest.raises(BlockedAddressError):
+        HttpClient(user_agent=UA, policy=rebinding).get("https://metadata.example/latest/")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from support.http_server import Reply, TestServer, resolver_to_loopback
 
 from newsdesk.fetching.clock import ManualClock
@@ -21,7 +23,7 @@ Sitemap: http://news.test/sitemap.xml
 """
 
 
-def fetcher(server: TestServer) -> tuple[RobotsCache, callable]:  # type: ignore[valid-type]
+def fetcher(server: TestServer) -> tuple[RobotsCache, Callable[[str], FetchResponse]]:
     client = HttpClient(
         user_agent=UA,
         policy=AddressPolicy.build(
