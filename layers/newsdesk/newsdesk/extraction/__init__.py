@@ -46,7 +46,7 @@ MIN_BODY_WORDS = 5
 
 def parse_html(text: str) -> HtmlElement:
     """Parse a decoded page once; the tree is shared by metadata and body extraction."""
-    if not _HAS_TAG.search(text[:65536]):
+    if not _HAS_TAG.search(text):
         raise NotAnArticleError("the document has no HTML markup")
     # lxml refuses str input that still declares a byte encoding.
     text = _XML_DECLARATION.sub("", text, count=1)
@@ -104,6 +104,7 @@ def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> 
         if result is not None:
             result.blocks = drop_boilerplate(result.blocks, meta.title, (url, meta.canonical_url))
             if result.blocks:
+                result.reading_time = result.reading_time or stated_reading_time(html)
                 return result
     result = generic_body(tree, url)
     result.blocks = drop_boilerplate(result.blocks, meta.title, (url, meta.canonical_url))
