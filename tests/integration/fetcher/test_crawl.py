@@ -637,3 +637,28 @@ def test_stopped_during_discovery_keeps_what_was_found(
     second = crawl(server, state, sink, options, clock, sources)
     assert (second.fetched, second.new) == (3, 1)
     assert set(sink.put_ids.values()) == {1}
+
+
+def test_different_hosts_are_fetched_in_parallel(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    # Each host's article answers only once the other host's request has arrived too: a crawler
+    # that fetched hosts one after the other would get two 503s (the barrier's timeout is only a
+    # guard against hanging, not a timing threshold).
+    barrier = threading.Barrier(2, timeout=20)
+
+    def meet(request: Request) -> Reply:
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            return Reply(status=503)
+        return Reply(body=article_html(request.path))
+
+    server.route("/feed.xml", Reply(body=rss_for([server.url("/a", HOST), server.url("/b", "other.test")])))
+    server.route("/a", meet)
+    server.route("/b", meet)
+    options = replace(options, max_attempts=1, max_concurrency=2)
+
+    report = crawl(server, state, sink, options, clock, [source(server, allowed_hosts=[HOST, "other.test"])])
+
+    assert report.fetched == 2 and report.failed == {}
