@@ -38,6 +38,7 @@ from newsdesk.extraction.authors import clean_authors, is_organisation
         ("José Ortega y Gasset", ["José Ortega y Gasset"]),
         ("Bruno (Henrique Zecchin) Rodrigues", ["Bruno (Henrique Zecchin) Rodrigues"]),
         ("JOE HILDEBRAND", ["Joe Hildebrand"]),
+        ("BBC NEWS", ["BBC NEWS"]),
         ("Posted on March 3 by Jane Doe", ["Jane Doe"]),
         ("Follow Author", []),
         ("Edited by Betsy Beyer", []),

@@ -205,12 +205,12 @@ def clean_name(fragment: str) -> str | None:
     name = " ".join(tokens)
     if fold(name) in GENERIC_NAMES:
         return None
-    if _has_case(name):
-        # A name is capitalised words and particles; "mama robotnik" style handles pass only
-        # when the page gives nothing better, which the caller decides. Shouting gets title case.
-        letters = [ch for ch in name if ch.isalpha()]
-        if len(letters) > 3 and all(ch.isupper() for ch in letters) and len(tokens) > 1:
-            name = name.title()
+    # A shouted person's name gets title case ("JOE HILDEBRAND"); an outlet keeps its
+    # capitals ("BBC NEWS" is not "Bbc News").
+    letters = [ch for ch in name if ch.isalpha()]
+    shouted = len(letters) > 3 and all(ch.isupper() for ch in letters)
+    if shouted and len(tokens) > 1 and not is_organisation(name):
+        name = name.title()
     return name
 
 
