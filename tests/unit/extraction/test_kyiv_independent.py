@@ -127,3 +127,11 @@ def test_generic_path_when_the_page_is_anonymous(ki_html: bytes) -> None:
     assert_ki_body(article.body_text)
     assert article.reading_time_minutes == 2
     assert article.title == TITLE
+
+
+def test_unexpected_layout_falls_back_to_the_generic_path(ki_html: bytes) -> None:
+    # A redesign renames the content container: the adapter finds nothing, the generic path runs.
+    html = ki_html.replace(b"post-content gh-content", b"story-text")
+    article = extract(html, KI_LOCAL_URL)
+    assert_ki_body(article.body_text)
+    assert article.reading_time_minutes == 2

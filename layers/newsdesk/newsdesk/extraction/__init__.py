@@ -103,7 +103,7 @@ def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> 
         result = adapter_body(tree, adapter, meta.canonical_url or url)
         if result is not None:
             result.blocks = drop_boilerplate(result.blocks, meta.title, (url, meta.canonical_url))
-            if result.blocks:
+            if count_words(render_text(result.blocks)) >= MIN_BODY_WORDS:
                 result.reading_time = result.reading_time or stated_reading_time(html)
                 return result
     result = generic_body(tree, url)

@@ -8,7 +8,9 @@ KYIV_INDEPENDENT = SiteAdapter(
     name="kyiv_independent",
     hosts=("kyivindependent.com",),
     site_names=("The Kyiv Independent", "Kyiv Independent"),
-    body="article .gh-content, article .post-content, .gh-content, .post-content, article",
+    # Only the theme's own content containers: on an unexpected layout the generic path is safer
+    # than a whole <article> with its header and cards.
+    body="article .gh-content, article .post-content, .gh-content, .post-content, .article-content",
     drop=(
         # related-article and embed cards, images (their captions go to lead_image), sign-ups,
         # membership appeals, author cards, share bars, ads
