@@ -479,9 +479,18 @@ def test_jsonld_image_caption_beats_figcaption() -> None:
         ("A man walks. (Photo: Jane Roe)", "A man walks.", "Jane Roe"),
         ("The mayor with his wife (right)", "The mayor with his wife (right)", None),
         ("Rescue teams at the site. Photo: Oleh Petrenko", "Rescue teams at the site", "Oleh Petrenko"),
+        ("Image via Getty Images", None, "Getty Images"),
+        ("Photo: Jane Roe", None, "Jane Roe"),
+        (
+            "Image: Jose Mourinho has agreed a deal to become manager of the club",
+            "Image: Jose Mourinho has agreed a deal to become manager of the club",
+            None,
+        ),
+        ("Media captionWho is Julian Assange?", "Who is Julian Assange?", None),
+        ("1of4Grass Valley's fire chief at the scene.", "Grass Valley's fire chief at the scene.", None),
     ],
 )
-def test_split_caption(text: str, caption: str, credit: str | None) -> None:
+def test_split_caption(text: str, caption: str | None, credit: str | None) -> None:
     assert split_caption(text) == (caption, credit)
 
 

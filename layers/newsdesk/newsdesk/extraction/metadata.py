@@ -99,6 +99,11 @@ _TRAILING_PHOTO = re.compile(
     r"\s*[^.]+?)\s*\.?$",
     re.DOTALL,
 )
+_CAPTION_LABEL = re.compile(r"(?i)^(?:(?:media\s*)?caption\s*:?\s*|\d+\s*of\s*\d+\s*)")
+# A "caption" that is all credit: "Image via Getty Images", "Photo: Jane Roe".
+_ONLY_CREDIT = re.compile(
+    r"(?i)^(?:photo|image|picture|foto)s?\s*(?:via|by|courtesy of|:)\s*(?P<credit>[^.]+?)\.?$"
+)
 _BYLINE_CLASS = re.compile(r"(?i)byline|by-line|written-?by|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
 _NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
 _META_PREFIX = re.compile(r"^(dcterms|dcterm|dc|parsely|sailthru)[.\-:_]")
@@ -631,8 +636,14 @@ def _image_url(page: _Page) -> str | None:
 def split_caption(text: str | None) -> tuple[str | None, str | None]:
     """ "Caption. (Name/Agency via Getty Images)" -> ("Caption.", "Name/Agency via Getty Images")."""
     caption = _text(text)
+    if caption:
+        # Screen-reader labels and slideshow counters: "Media captionWho is...", "1of4Grass..."
+        caption = _text(_CAPTION_LABEL.sub("", caption))
     if not caption:
         return None, None
+    only_credit = _ONLY_CREDIT.match(caption)
+    if only_credit and len(only_credit.group("credit").split()) <= 6:
+        return None, _text(only_credit.group("credit"))
     match = _TRAILING_PARENS.match(caption)
     if match and _CREDIT_WORDS.search(match.group("credit")):
         credit = _CREDIT_LEAD.sub("", match.group("credit")).strip()
