@@ -359,9 +359,12 @@ class _Crawl:
         )
         if document is None:
             return []
-        self._save_validators(url)
         if not document.is_index:
+            self._save_validators(url)
             return document.urls
+        # An index is always fetched in full (it is small): a 304 on it would hide a changed child,
+        # so only its children, which hold the article URLs, are asked for conditionally.
+        self._pending_validators.pop(url, None)
         if depth + 1 > self.options.max_sitemap_depth:
             self._error(f"{url}: sitemap index nested deeper than {self.options.max_sitemap_depth}; ignored")
             return []

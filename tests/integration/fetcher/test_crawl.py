@@ -662,3 +662,32 @@ def test_different_hosts_are_fetched_in_parallel(
     report = crawl(server, state, sink, options, clock, [source(server, allowed_hosts=[HOST, "other.test"])])
 
     assert report.fetched == 2 and report.failed == {}
+
+
+def test_sitemap_children_are_conditional_but_the_index_is_not(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    child_entry = f"<sitemap><loc>{server.url('/child.xml', HOST)}</loc></sitemap>"
+    index = f'<sitemapindex xmlns="{SITEMAP_NS}">{child_entry}</sitemapindex>'
+    server.route(
+        "/index.xml", Reply(body=index.encode(), headers={"ETag": '"i1"'}, content_type="application/xml")
+    )
+    children = [urlset(server.url("/news/a", HOST))]
+
+    def child(request: Request) -> Reply:
+        etag = f'"c{len(children)}"'
+        if request.headers.get("if-none-match") == etag:
+            return Reply(status=304, content_type=None)
+        return Reply(body=children[-1], headers={"ETag": etag}, content_type="application/xml")
+
+    server.route("/child.xml", child)
+    serve_articles(server, ["/news/a", "/news/b"])
+    sources = [source(server, feeds=[], sitemaps=[server.url("/index.xml", HOST)])]
+
+    assert crawl(server, state, sink, options, clock, sources).fetched == 1
+    unchanged = crawl(server, state, sink, options, clock, sources)
+    assert (unchanged.not_modified, unchanged.fetched) == (1, 0)
+    children.append(urlset(server.url("/news/a", HOST), server.url("/news/b", HOST)))
+    changed = crawl(server, state, sink, options, clock, sources)
+    assert (changed.fetched, changed.new) == (1, 1)
+    assert all("if-none-match" not in r.headers for r in server.requests_to("/index.xml"))
