@@ -38,7 +38,6 @@ ARTICLE_TYPES = frozenset(
         "report",
     }
 )
-PAGE_TYPES = frozenset({"webpage", "itempage", "aboutpage", "profilepage", "collectionpage", "qapage"})
 ORGANIZATION_TYPES = frozenset(
     {"organization", "newsmediaorganization", "corporation", "educationalorganization", "ngo"}
 )
