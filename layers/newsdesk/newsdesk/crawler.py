@@ -28,7 +28,13 @@ from newsdesk.discovery.feeds import parse_feed
 from newsdesk.discovery.sitemaps import parse_sitemap
 from newsdesk.fetching.clock import Clock, SystemClock, utc_datetime
 from newsdesk.fetching.encoding import detect_encoding
-from newsdesk.fetching.errors import FetchError, HostNotAllowedError, HttpStatusError, RobotsDisallowedError
+from newsdesk.fetching.errors import (
+    FetchError,
+    HostNotAllowedError,
+    HttpStatusError,
+    RobotsDisallowedError,
+    RobotsUnavailableError,
+)
 from newsdesk.fetching.http import (
     FetchResponse,
     HttpClient,
@@ -261,6 +267,8 @@ class _Crawl:
     ) -> FetchResponse:
         """robots.txt, Crawl-delay, per-host interval, retries: everything but the state."""
         rules = self.robots.rules_for(url, self._robots_fetch)
+        if rules.unavailable:
+            raise RobotsUnavailableError(f"robots.txt of {rules.origin} is unavailable; try later", url=url)
         if not rules.can_fetch(url, self.options.user_agent):
             raise RobotsDisallowedError(f"robots.txt disallows {url}", url=url)
         delay = rules.crawl_delay(self.options.user_agent)

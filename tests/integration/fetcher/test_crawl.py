@@ -691,3 +691,38 @@ def test_sitemap_children_are_conditional_but_the_index_is_not(
     changed = crawl(server, state, sink, options, clock, sources)
     assert (changed.fetched, changed.new) == (1, 1)
     assert all("if-none-match" not in r.headers for r in server.requests_to("/index.xml"))
+
+
+def test_a_long_retry_after_fails_the_url_until_then(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    server.route("/feed.xml", Reply(body=rss(server, ["/news/a"]), content_type="text/xml"))
+    server.route("/news/a", Reply(status=503, headers={"Retry-After": "7200"}), Reply(body=article_html("A")))
+
+    first = crawl(server, state, sink, options, clock)
+
+    assert first.failed == {"http_503": 1} and server.hits("/news/a") == 1
+    [record] = state.list_urls("news", None, 10)
+    assert (
+        record.next_attempt_at is not None and record.next_attempt_at.timestamp() >= clock.time() + 7200 - 60
+    )
+    clock.advance(3600)
+    assert crawl(server, state, sink, options, clock).fetched == 0
+    clock.advance(3700)
+    assert crawl(server, state, sink, options, clock).fetched == 1
+
+
+def test_unavailable_robots_txt_postpones_rather_than_skips(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    server.route("/robots.txt", Reply(status=503, content_type="text/plain"))
+    server.route("/feed.xml", Reply(body=rss(server, ["/news/a"]), content_type="text/xml"))
+    serve_articles(server, ["/news/a"])
+
+    down = crawl(server, state, sink, options, clock)
+    assert down.failed == {"robots_unavailable": 1} and down.skipped_robots == 0
+    assert server.hits("/feed.xml") == 0
+
+    server.route("/robots.txt", Reply(body=b"User-agent: *\nAllow: /\n", content_type="text/plain"))
+    clock.advance(3600)
+    assert crawl(server, state, sink, options, clock).fetched == 1

@@ -76,3 +76,10 @@ class HttpStatusError(FetchError):
 
 class RobotsDisallowedError(FetchError):
     reason = "robots"
+
+
+class RobotsUnavailableError(FetchError):
+    """robots.txt answered 5xx or not at all: the site is off limits for now, not for good."""
+
+    reason = "robots_unavailable"
+    retryable = True

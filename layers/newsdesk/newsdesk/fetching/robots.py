@@ -27,10 +27,10 @@ MAX_ROBOTS_BYTES = 512 * 1024  # RFC 9309 asks crawlers to parse at least 500 Ki
 class RobotsRules:
     origin: str
     parser: Protego | None  # None: no robots.txt, everything allowed
-    disallow_all: bool = False
+    unavailable: bool = False  # 5xx or unreachable: nothing may be fetched until it answers
 
     def can_fetch(self, url: str, user_agent: str) -> bool:
-        if self.disallow_all:
+        if self.unavailable:
             return False
         return True if self.parser is None else bool(self.parser.can_fetch(url, user_agent))
 
@@ -91,9 +91,9 @@ class RobotsCache:
             if 400 <= exc.status < 500 and exc.status != 429:
                 return RobotsRules(origin, None), self._ttl
             logger.warning("robots.txt %s: %s; treating the site as disallowed for now", robots_url, exc)
-            return RobotsRules(origin, None, disallow_all=True), self._error_ttl
+            return RobotsRules(origin, None, unavailable=True), self._error_ttl
         except FetchError as exc:
             logger.warning("robots.txt %s: %s; treating the site as disallowed for now", robots_url, exc)
-            return RobotsRules(origin, None, disallow_all=True), self._error_ttl
+            return RobotsRules(origin, None, unavailable=True), self._error_ttl
         text = response.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
         return RobotsRules(origin, Protego.parse(text)), self._ttl
