@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsdesk.extraction.authors import clean_authors, is_organisation
 
@@ -90,3 +92,12 @@ def test_is_organisation(name: str, expected: bool) -> None:
 
 def test_non_strings_are_skipped() -> None:
     assert clean_authors([None, 3, "Ann Lee"]) == ["Ann Lee"]  # type: ignore[list-item]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=120), max_size=4))
+def test_cleaned_names_never_carry_noise(raws: list[str]) -> None:
+    for name in clean_authors(raws):
+        assert name and name == name.strip()
+        assert "@" not in name and "http" not in name.lower()
+        assert not any(ch.isdigit() for ch in name if ch.isascii())

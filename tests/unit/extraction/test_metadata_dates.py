@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsdesk.extraction.dates import parse_date
 
@@ -64,3 +66,12 @@ def test_parse_date_rejects(raw: object) -> None:
 
 def test_small_clock_skew_is_tolerated() -> None:
     assert parse_date("2026-01-01T05:00:00Z", now=NOW) is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.integers(), st.floats(allow_nan=True), st.none()))
+def test_parse_date_never_raises_and_stays_in_bounds(raw: object) -> None:
+    parsed = parse_date(raw, now=NOW)
+    if parsed is not None:
+        assert parsed.tzinfo is not None
+        assert datetime(1995, 1, 1, tzinfo=UTC) <= parsed <= NOW + timedelta(days=1)

@@ -51,3 +51,10 @@ def test_resolve_follows_id_references_only() -> None:
     assert data.resolve({"@id": "#me"}) == {"@type": "Person", "@id": "#me", "name": "Me"}
     assert data.resolve({"@id": "#missing"}) == {"@id": "#missing"}
     assert data.resolve("plain") == "plain"
+
+
+def test_text_value_rejects_non_finite_numbers_and_takes_names() -> None:
+    assert jsonld.text_value(float("nan")) is None
+    assert jsonld.text_value(float("inf")) is None
+    assert jsonld.text_value(2024) == "2024"
+    assert jsonld.text_value([None, {"name": "  Spaced   name "}]) == "Spaced name"

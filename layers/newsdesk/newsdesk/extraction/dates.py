@@ -8,6 +8,7 @@ them and returns None for anything else; it never raises.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from datetime import UTC, datetime, timedelta
@@ -94,6 +95,8 @@ def _from_free_text(text: str) -> datetime | None:
 def parse_date(value: object, now: datetime | None = None) -> datetime | None:
     """Parse one date value from a page; None when it is missing, garbage or implausible."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):  # JSON-LD may carry NaN/Infinity
+            return None
         value = str(int(value))
     if not isinstance(value, str):
         return None

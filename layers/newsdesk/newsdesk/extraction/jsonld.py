@@ -8,6 +8,7 @@ what is cheap to repair and skip what is not; nothing here raises.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -196,6 +197,8 @@ def text_value(value: Any) -> str | None:
     if isinstance(value, str):
         text = " ".join(value.split())
         return text or None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):  # JSON-LD may carry NaN/Infinity
         return str(value)
     return None
