@@ -74,7 +74,11 @@ _TAIL_MARKER = re.compile(
 
 
 def _cut_tail(blocks: list[Block]) -> list[Block]:
-    """Drop a trailing "Related" / "Top stories" section: marker heading after the article's text."""
+    """Drop a trailing "Related" / "Top stories" section: a marker line after most of the text.
+
+    A "section" holding a third of the text or more is the article going on after an inline
+    widget heading ("Most read in world news" between two paragraphs), not a trailing list.
+    """
     total = sum(len(b.plain) for b in blocks)
     before = 0
     for index, block in enumerate(blocks):
@@ -85,6 +89,7 @@ def _cut_tail(blocks: list[Block]) -> list[Block]:
             and len(text) < 60
             and _TAIL_MARKER.match(text)
             and before >= 0.5 * total
+            and total - before - len(text) < total / 3
         ):
             return blocks[:index]
         before += len(text)
@@ -114,6 +119,8 @@ def drop_boilerplate(
     blocks: list[Block], title: str | None = None, urls: tuple[str | None, ...] = ()
 ) -> list[Block]:
     """Remove boilerplate blocks, and the headline when it opens the body (it is the title)."""
+    # First the trailing sections, while their marker headings are still there to be seen.
+    blocks = _cut_tail(blocks)
     kept: list[Block] = []
     title_key = _norm(title) if title else ""
     # The page's own address printed in the body (print views, share widgets).
@@ -138,4 +145,4 @@ def drop_boilerplate(
         if index < 3 and block.kind in ("paragraph", "heading") and _is_title(key, title_key):
             continue
         kept.append(block)
-    return _cut_tail(kept)
+    return kept
