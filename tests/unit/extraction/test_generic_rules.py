@@ -110,3 +110,10 @@ def test_css_subset(selector: str, markup: str, expected: int) -> None:
 def test_unsupported_selector_is_an_error() -> None:
     with pytest.raises(SelectorError):
         css_to_xpath("p:first-child")
+
+
+def test_inline_widget_heading_does_not_cut_the_rest_of_the_article() -> None:
+    prose = [Block("paragraph", f"Paragraph {i} " + "word " * 30) for i in range(10)]
+    blocks = [*prose[:6], Block("heading", "Most read in world news"), *prose[6:]]
+    kept = drop_boilerplate(blocks)
+    assert [b.plain for b in kept] == [b.plain for b in prose]
