@@ -88,6 +88,9 @@ class CrawlOptions:
     max_failed_runs: int = 5  # runs a URL may fail in (retryable reasons) before it is marked gave_up
     retry_delay_seconds: float = 900.0  # before the first retry in a later run; doubles each time
     lease_seconds: float = 900.0  # a claim outlives any Lambda invocation
+    # Crawl-delay is honoured up to this many seconds: a run lives minutes, not hours, and the
+    # should_stop() check after each wait keeps a long delay from overrunning the time budget.
+    max_crawl_delay_seconds: float = 60.0
     max_sitemap_children: int = 20
     max_sitemap_depth: int = 2
     max_sitemap_bytes: int = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
@@ -272,10 +275,15 @@ class _Crawl:
         if not rules.can_fetch(url, self.options.user_agent):
             raise RobotsDisallowedError(f"robots.txt disallows {url}", url=url)
         delay = rules.crawl_delay(self.options.user_agent)
+        if delay is not None:
+            delay = min(delay, self.options.max_crawl_delay_seconds)
         origin = origin_of(url)
 
         def attempt() -> FetchResponse:
             self.pacer.wait(origin, delay)
+            # The wait may have used up the time budget: do not start a fetch that cannot finish.
+            if self._stop_requested():
+                raise _StoppedError
             return self.client.get(
                 url, headers=headers, allowed_hosts=allowed_hosts, accept_content=accept_content
             )
@@ -334,6 +342,9 @@ class _Crawl:
                 allowed_hosts=allowed,
                 headers={"Accept": XML_ACCEPT, **(validators.request_headers() if validators else {})},
             )
+        except _StoppedError:
+            self._error(f"{url}: left for the next run: out of time")
+            return None
         except FetchError as exc:
             if exc.reason == "robots":
                 self._count("skipped_robots")
@@ -394,6 +405,9 @@ class _Crawl:
             visited.add(page_url)
             try:
                 response = self._polite_get(page_url, allowed_hosts=allowed)
+            except _StoppedError:
+                self._error(f"{page_url}: left for the next run: out of time")
+                break
             except FetchError as exc:
                 self._count("skipped_robots") if exc.reason == "robots" else self._count("failed", exc.reason)
                 self._error(f"{page_url}: {exc}")

@@ -726,3 +726,22 @@ def test_unavailable_robots_txt_postpones_rather_than_skips(
     server.route("/robots.txt", Reply(body=b"User-agent: *\nAllow: /\n", content_type="text/plain"))
     clock.advance(3600)
     assert crawl(server, state, sink, options, clock).fetched == 1
+
+
+def test_long_crawl_delay_is_capped_and_a_wait_past_the_budget_starts_no_fetch(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    server.route("/robots.txt", Reply(body=b"User-agent: *\nCrawl-delay: 3600\n", content_type="text/plain"))
+    paths = ["/news/a", "/news/b", "/news/c"]
+    server.route("/feed.xml", Reply(body=rss(server, paths), content_type="text/xml"))
+    serve_articles(server, paths)
+    start = clock.time()
+    options = replace(options, max_crawl_delay_seconds=60)
+
+    report = crawl(server, state, sink, options, clock, should_stop=lambda: clock.time() > start + 100)
+
+    # robots.txt at +0, the feed at +1, the first article at +61; the second's slot (+121) is past
+    # the budget, so after waiting for it the crawler stops instead of fetching.
+    assert (report.fetched, report.deferred, report.stopped_early) == (1, 2, True)
+    assert [r.at - start for r in server.requests] == [0, 1, 61]
+    assert len(state.list_urls("news", "pending", 10)) == 2
