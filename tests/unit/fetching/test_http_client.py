@@ -9,6 +9,7 @@ import pytest
 from support.http_server import Reply, TestServer, repeated, resolver_to_loopback
 
 from newsdesk.fetching.errors import (
+    BadUrlError,
     BlockedAddressError,
     BodyTooLargeError,
     FetchTimeoutError,
@@ -198,3 +199,10 @@ def test_https_goes_through_the_same_address_check() -> None:
     rebinding = AddressPolicy.build(resolver=lambda host, port: ["169.254.169.254"])
     with pytest.raises(BlockedAddressError):
         HttpClient(user_agent=UA, policy=rebinding).get("https://metadata.example/latest/")
+
+
+def test_unparseable_redirect_target_is_a_bad_url(server: TestServer) -> None:
+    server.route("/a", Reply(status=302, headers={"Location": "http://news.test:99999/x"}))
+    with pytest.raises(BadUrlError) as caught:
+        client_for(server, "news.test").get(server.url("/a", "news.test"))
+    assert not caught.value.retryable

@@ -20,6 +20,12 @@ class UnsupportedSchemeError(FetchError):
     reason = "bad_scheme"
 
 
+class BadUrlError(FetchError):
+    """A URL (or a redirect's Location) that cannot be parsed or requested."""
+
+    reason = "bad_url"
+
+
 class HostNotAllowedError(FetchError):
     reason = "host_not_allowed"
 

@@ -25,6 +25,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
+    LocationValueError,
     NameResolutionError,
     NewConnectionError,
     ReadTimeoutError,
@@ -33,6 +34,7 @@ from urllib3.util import connection as urllib3_connection
 
 from newsdesk.fetching.clock import Clock
 from newsdesk.fetching.errors import (
+    BadUrlError,
     BodyTooLargeError,
     ConnectionFailedError,
     FetchError,
@@ -330,7 +332,7 @@ class HttpClient:
             host = (parts.hostname or "").lower().rstrip(".")
             _ = parts.port  # raises on a malformed port
         except ValueError as exc:
-            raise UnsupportedSchemeError(f"malformed URL {url!r}: {exc}", url=origin) from exc
+            raise BadUrlError(f"malformed URL {url!r}: {exc}", url=origin) from exc
         if parts.scheme.lower() not in HTTP_SCHEMES or not host:
             raise UnsupportedSchemeError(f"only http(s) URLs are fetched, not {url!r}", url=origin)
         if allowed_hosts is not None and not any(host_matches(host, a) for a in allowed_hosts):
@@ -350,6 +352,8 @@ class HttpClient:
             )
         except FetchError:
             raise
+        except (LocationValueError, ValueError) as exc:  # before HTTPError: it is one too
+            raise BadUrlError(f"cannot request {url!r}: {exc}", url=url) from exc
         except (ConnectTimeoutError, ReadTimeoutError, TimeoutError) as exc:
             raise FetchTimeoutError(f"timed out fetching {url}: {exc}", url=url) from exc
         except NameResolutionError as exc:
