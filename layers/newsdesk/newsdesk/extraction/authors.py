@@ -41,6 +41,9 @@ _WIRE_TAIL = re.compile(
     r"\s+(?:The\s+)?(?:Associated Press|AP|Reuters|AFP|Bloomberg|dpa|PTI|ANI|IANS|UPI|UNIAN|Ukrinform)$",
     re.IGNORECASE,
 )
+# Characters no name contains (what survives of handles, markup, templates).
+# "_" stays: display names like "史蒂文的家_藍天" use it.
+_NOT_IN_NAMES = re.compile(r"[@#/\\=<>{}|*~^$%]")
 _DIGIT = re.compile(r"\d")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _WEEKDAY = r"(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
@@ -165,7 +168,9 @@ def _has_case(text: str) -> bool:
 
 def clean_name(fragment: str) -> str | None:
     """One fragment of a byline -> a person's name, or None when it is not one."""
-    text = _strip_noise(fragment).strip(" \t-–—:·•|,;.\"'“”()[]")
+    text = _strip_noise(fragment).strip(" \t-–—:·•|,;.\"'“”[]")
+    if text.count("(") != text.count(")"):  # a bracket the split cut in two: "(with A"
+        text = text.strip("() ")
     while True:
         stripped = _LEAD_IN.sub("", text)
         if stripped == text:
@@ -203,7 +208,7 @@ def clean_name(fragment: str) -> str | None:
     if len(tokens) == 1 and _has_case(tokens[0]) and tokens[0].islower():
         return None
     name = " ".join(tokens)
-    if fold(name) in GENERIC_NAMES:
+    if fold(name) in GENERIC_NAMES or _NOT_IN_NAMES.search(name) or sum(ch.isalpha() for ch in name) < 2:
         return None
     # A shouted person's name gets title case ("JOE HILDEBRAND"); an outlet keeps its
     # capitals ("BBC NEWS" is not "Bbc News").
