@@ -87,6 +87,7 @@ def test_typed_errors(data: bytes, error: type[ExtractionError]) -> None:
         ),
         ("The harbour at dawn. Photo: John Smith", ("The harbour at dawn.", "John Smith")),
         ("A quay (seen from the north)", ("A quay (seen from the north)", None)),
+        ("The refitted ferry. (Harbour Gazette)", ("The refitted ferry.", "Harbour Gazette")),
     ],
 )
 def test_split_credit(caption: str, expected: tuple[str | None, str | None]) -> None:

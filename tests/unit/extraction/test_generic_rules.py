@@ -117,3 +117,9 @@ def test_inline_widget_heading_does_not_cut_the_rest_of_the_article() -> None:
     blocks = [*prose[:6], Block("heading", "Most read in world news"), *prose[6:]]
     kept = drop_boilerplate(blocks)
     assert [b.plain for b in kept] == [b.plain for b in prose]
+
+
+def test_section_kicker_opening_the_body_is_dropped() -> None:
+    blocks = [Block("paragraph", "Transport"), Block("paragraph", "The night ferry returns on Friday.")]
+    kept = drop_boilerplate(blocks, "Night ferry returns", (), ("Transport", "ferries"))
+    assert [b.plain for b in kept] == ["The night ferry returns on Friday."]

@@ -102,12 +102,16 @@ def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> 
     if adapter is not None:
         result = adapter_body(tree, adapter, meta.canonical_url or url)
         if result is not None:
-            result.blocks = drop_boilerplate(result.blocks, meta.title, (url, meta.canonical_url))
+            result.blocks = drop_boilerplate(
+                result.blocks, meta.title, (url, meta.canonical_url), (meta.section, *meta.tags)
+            )
             if count_words(render_text(result.blocks)) >= MIN_BODY_WORDS:
                 result.reading_time = result.reading_time or stated_reading_time(html)
                 return result
     result = generic_body(tree, url)
-    result.blocks = drop_boilerplate(result.blocks, meta.title, (url, meta.canonical_url))
+    result.blocks = drop_boilerplate(
+        result.blocks, meta.title, (url, meta.canonical_url), (meta.section, *meta.tags)
+    )
     result.reading_time = stated_reading_time(html)
     if count_words(render_text(result.blocks)) < MIN_BODY_WORDS and meta.article_body:
         # The markup gave nothing (a script-rendered or paywalled page), but the page's JSON-LD

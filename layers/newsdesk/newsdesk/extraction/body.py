@@ -56,6 +56,8 @@ _CREDIT_PAREN = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]{3,160})\)\s*
 _CREDIT_WORDS = re.compile(
     r"/|\bvia\b|getty|reuters|\bap\b|afp|\bepa\b|photo|image|credit|courtesy|shutterstock|©", re.I
 )
+# "(Harbour Gazette)", "(Jane Doe)": a parenthesised proper name closing a caption is its credit.
+_NAME_LIKE = re.compile(r"^[A-Z][\w.'&-]*(?:\s+(?:[A-Z][\w.'&-]*|of|de|van|von|la|le|del)){0,5}$")
 _CREDIT_LABEL = re.compile(
     r"^(?P<caption>.*?)\s*(?:photo|image|credit|picture|foto)s?\s*:\s*(?P<credit>[^.]{2,120})$", re.I
 )
@@ -76,7 +78,7 @@ def split_credit(caption: str | None) -> tuple[str | None, str | None]:
         return None, None
     text = clean_text(caption)
     match = _CREDIT_PAREN.match(text)
-    if match and _CREDIT_WORDS.search(match.group("credit")):
+    if match and (_CREDIT_WORDS.search(match.group("credit")) or _NAME_LIKE.match(match.group("credit"))):
         return match.group("caption").strip() or None, match.group("credit").strip()
     match = _CREDIT_LABEL.match(text)
     if match:

@@ -116,15 +116,20 @@ def _is_title(key: str, title_key: str) -> bool:
 
 
 def drop_boilerplate(
-    blocks: list[Block], title: str | None = None, urls: tuple[str | None, ...] = ()
+    blocks: list[Block],
+    title: str | None = None,
+    urls: tuple[str | None, ...] = (),
+    labels: tuple[str | None, ...] = (),
 ) -> list[Block]:
-    """Remove boilerplate blocks, and the headline when it opens the body (it is the title)."""
+    """Remove boilerplate blocks, and what opens a body but belongs to metadata: the headline
+    (`title`) and a kicker naming the section (`labels`: section, tags)."""
     # First the trailing sections, while their marker headings are still there to be seen.
     blocks = _cut_tail(blocks)
     kept: list[Block] = []
     title_key = _norm(title) if title else ""
     # The page's own address printed in the body (print views, share widgets).
     own_urls = {u.strip().rstrip("/") for u in urls if u}
+    label_keys = {_norm(label) for label in labels if label}
     for index, block in enumerate(blocks):
         text = block.plain
         if block.kind in ("paragraph", "heading") and (
@@ -142,7 +147,11 @@ def drop_boilerplate(
             if len(items) < len(block.items):
                 block = Block("list", items=items, ordered=block.ordered, link_ratio=block.link_ratio)  # noqa: PLW2901
         key = _norm(block.plain)
-        if index < 3 and block.kind in ("paragraph", "heading") and _is_title(key, title_key):
+        if (
+            index < 3
+            and block.kind in ("paragraph", "heading")
+            and (_is_title(key, title_key) or (key and key in label_keys))
+        ):
             continue
         kept.append(block)
     return kept
