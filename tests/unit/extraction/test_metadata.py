@@ -102,6 +102,13 @@ def test_markup_and_double_escaped_entities_in_a_title_are_cleaned() -> None:
     assert extract_metadata(page(head)).title == "Dune review – a triumph again"
 
 
+def test_truncated_headline_gives_way_to_the_whole_one() -> None:
+    head = ld({"@type": "NewsArticle", "headline": "Council chief heads to Turkey to…"}) + meta(
+        og__title="Council chief heads to Turkey to unblock exchanges"
+    )
+    assert extract_metadata(page(head)).title == "Council chief heads to Turkey to unblock exchanges"
+
+
 def test_jsonld_name_wins_over_a_tagline_headline_when_the_page_shows_the_name() -> None:
     head = ld({"@type": "Article", "name": "New Zealand", "headline": "constitutional monarchy in Oceania"})
     assert extract_metadata(page(head, "<h1>New Zealand</h1>")).title == "New Zealand"

@@ -271,19 +271,29 @@ def _title(page: _Page, site_names: list[str]) -> str | None:
 
         if visible(name) and not visible(headline):
             headline = name
-    candidate = _first(
-        _text(value, _MAX_TITLE)
-        for value in [
-            headline or name,
-            page.meta1("og:title"),
-            page.meta1("twitter:title"),
-            page.meta1("parsely:title", "dc:title", "sailthru:title"),
-            page.prop1("headline"),
-            _title_from_title_element(page),
-        ]
-    )
-    if not candidate:
+    candidates = [
+        text
+        for text in (
+            _text(value, _MAX_TITLE)
+            for value in [
+                headline or name,
+                page.meta1("og:title"),
+                page.meta1("twitter:title"),
+                page.meta1("parsely:title", "dc:title", "sailthru:title"),
+                page.prop1("headline"),
+                _title_from_title_element(page),
+            ]
+        )
+        if text
+    ]
+    if not candidates:
         return None
+    candidate = candidates[0]
+    if candidate.endswith(("…", "...")):
+        # Headlines cut to a length limit ("Ukraine's Security Council chief heads to…"):
+        # a later layer that carries the whole of it wins.
+        stem = fold(candidate)
+        candidate = next((text for text in candidates[1:] if fold(text).startswith(stem)), candidate)
     return _strip_site(candidate, site_names) or candidate
 
 
