@@ -2,9 +2,10 @@
 
 Plain Python: the Lambda handler builds the state, the sink and the options and calls `run_crawl`.
 
-A run: (1) per source, read the feeds, sitemaps and archive pages (conditional GETs for feeds and
-sitemaps) and compare what they list with the crawl state; (2) put every URL that needs fetching in
-the source's queue in the state table before fetching anything; (3) fetch the queue, oldest first,
+A run: (1) per source (sources in parallel), read the feeds, sitemaps and archive pages (conditional
+GETs for feeds and sitemaps) and compare what they list with the crawl state; (2) put every URL that
+needs fetching in the source's queue in the state table before fetching anything, and only then
+store the documents' ETag/Last-Modified; (3) fetch the queue, oldest first,
 one thread per host at a time under a global concurrency limit, each URL claimed with a
 conditional write first; (4) record each outcome and remove it from the queue. Whatever is left
 when `should_stop()` says time is up stays queued, and the next run starts with it.
@@ -143,6 +144,12 @@ class RawPageSink(Protocol):
     def put(self, page: RawPage) -> str: ...
 
 
+@dataclass
+class _Discovery:
+    found: list[DiscoveredUrl] = field(default_factory=list)
+    validated: dict[str, Validators] = field(default_factory=dict)  # parsed documents' validators
+
+
 @dataclass(frozen=True)
 class _Work:
     source: Source
@@ -227,7 +234,6 @@ class _Crawl:
             max_wait=options.max_retry_wait_seconds,
         )
         self.pacer = HostPacer(clock, options.min_host_interval_seconds)
-        self._pending_validators: dict[str, Validators] = {}
         self.robots = robots or RobotsCache(
             user_agent=options.user_agent, clock=clock, ttl_seconds=options.robots_ttl_seconds
         )
@@ -298,18 +304,20 @@ class _Crawl:
 
     # -- discovery ---------------------------------------------------------------------------------
 
-    def discover(self, source: Source) -> list[DiscoveredUrl]:
+    def discover(self, source: Source) -> _Discovery:
         allowed = sorted(set(article_hosts(source)) | _document_hosts(source))
-        found: list[DiscoveredUrl] = []
+        result = _Discovery()
+        found = result.found
         for feed in source.feeds:
             if self._stop_requested():
-                return found
-            body = self._fetch_document(feed, allowed)
-            if body is None:
+                return result
+            fetched = self._fetch_document(feed, allowed)
+            if fetched is None:
                 continue
+            body, validators = fetched
             entries = self._parse(feed, functools.partial(parse_feed, body, feed))
             if entries is not None:
-                self._save_validators(feed)
+                result.validated[feed] = validators
                 found.extend(entries)
         sitemaps = list(source.sitemaps)
         if source.robots_sitemaps:
@@ -318,12 +326,12 @@ class _Crawl:
                 rules = self.robots.rules_for(origin + "/", self._robots_fetch)
                 sitemaps.extend(s for s in rules.sitemaps if s not in sitemaps)
         for sitemap in sitemaps:
-            found.extend(self._discover_sitemap(sitemap, allowed, depth=0, seen=set()))
+            found.extend(self._discover_sitemap(sitemap, allowed, result, depth=0, seen=set()))
         if self.report.stopped_early:
-            return found
+            return result
         for archive in source.archives:
             found.extend(self._discover_archive(archive, allowed))
-        return found
+        return result
 
     def _parse[T](self, url: str, parse: Callable[[], T]) -> T | None:
         try:
@@ -333,9 +341,9 @@ class _Crawl:
             self._error(f"{url}: {exc}")
             return None
 
-    def _fetch_document(self, url: str, allowed: Sequence[str], *, conditional: bool = True) -> bytes | None:
-        """Body of a feed or sitemap; None when unchanged (304) or unavailable (counted)."""
-        validators = self.state.get_validators(url) if conditional else None
+    def _fetch_document(self, url: str, allowed: Sequence[str]) -> tuple[bytes, Validators] | None:
+        """Body and validators of a feed or sitemap; None when unchanged (304) or unavailable (counted)."""
+        validators = self.state.get_validators(url)
         try:
             response = self._polite_get(
                 url,
@@ -355,35 +363,28 @@ class _Crawl:
         if response.status == 304:
             self._count("not_modified")
             return None
-        self._pending_validators[url] = Validators(response.etag, response.last_modified)
-        return response.body
-
-    def _save_validators(self, url: str) -> None:
-        # Only once the document was parsed: a 304 must never hide URLs we failed to read.
-        validators = self._pending_validators.pop(url, None)
-        if validators is not None and (validators.etag or validators.last_modified):
-            self.state.put_validators(url, validators, now=self.clock.time())
+        return response.body, Validators(response.etag, response.last_modified)
 
     def _discover_sitemap(
-        self, url: str, allowed: Sequence[str], *, depth: int, seen: set[str]
+        self, url: str, allowed: Sequence[str], result: _Discovery, *, depth: int, seen: set[str]
     ) -> list[DiscoveredUrl]:
         if url in seen or self._stop_requested():
             return []
         seen.add(url)
-        body = self._fetch_document(url, allowed)
-        if body is None:
+        fetched = self._fetch_document(url, allowed)
+        if fetched is None:
             return []
+        body, validators = fetched
         document = self._parse(
             url, lambda: parse_sitemap(body, url, max_bytes=self.options.max_sitemap_bytes)
         )
         if document is None:
             return []
         if not document.is_index:
-            self._save_validators(url)
+            result.validated[url] = validators
             return document.urls
         # An index is always fetched in full (it is small): a 304 on it would hide a changed child,
         # so only its children, which hold the article URLs, are asked for conditionally.
-        self._pending_validators.pop(url, None)
         if depth + 1 > self.options.max_sitemap_depth:
             self._error(f"{url}: sitemap index nested deeper than {self.options.max_sitemap_depth}; ignored")
             return []
@@ -392,7 +393,7 @@ class _Crawl:
         children.sort(key=lambda c: c.modified_at.timestamp() if c.modified_at else 0.0, reverse=True)
         found: list[DiscoveredUrl] = []
         for child in children[: self.options.max_sitemap_children]:
-            found.extend(self._discover_sitemap(child.url, allowed, depth=depth + 1, seen=seen))
+            found.extend(self._discover_sitemap(child.url, allowed, result, depth=depth + 1, seen=seen))
         return found
 
     def _discover_archive(self, archive: ArchivePage, allowed: Sequence[str]) -> list[DiscoveredUrl]:
@@ -624,11 +625,18 @@ class _Crawl:
 
     def run(self, sources: Sequence[Source]) -> CrawlReport:
         work: list[_Work] = []
-        for source in sources:
-            if self._stop_requested():
-                break
-            # Even a discovery cut short is planned: what it found is queued for the next run.
-            work.extend(self.plan(source, self.discover(source)))
+        if sources:
+            workers = max(1, min(self.options.max_concurrency, len(sources)))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="discover") as pool:
+                discoveries = list(pool.map(self.discover, sources))
+            for source, discovery in zip(sources, discoveries, strict=True):
+                # Even a discovery cut short is planned: what it found is queued for the next run.
+                work.extend(self.plan(source, discovery.found))
+                # Validators only once the URLs are queued: a 304 next run must never hide URLs
+                # this run read but did not record.
+                for url, validators in discovery.validated.items():
+                    if validators.etag or validators.last_modified:
+                        self.state.put_validators(url, validators, now=self.clock.time())
         if self.report.stopped_early:
             self._count("deferred", n=len(work))
             return self.report
