@@ -16,9 +16,10 @@ from support.http_server import Reply, Request, TestServer, repeated
 from support.sinks import MemorySink
 
 from newsdesk.crawler import CrawlOptions, CrawlReport, run_crawl
+from newsdesk.errors import StorageError
 from newsdesk.fetching.clock import ManualClock
 from newsdesk.sources import ArchivePage, Source
-from newsdesk.storage.crawl_state import DynamoCrawlState
+from newsdesk.storage.crawl_state import DynamoCrawlState, QueueItem
 from newsdesk.urls import url_id
 
 HOST = "news.test"
@@ -745,3 +746,32 @@ def test_long_crawl_delay_is_capped_and_a_wait_past_the_budget_starts_no_fetch(
     assert (report.fetched, report.deferred, report.stopped_early) == (1, 2, True)
     assert [r.at - start for r in server.requests] == [0, 1, 61]
     assert len(state.list_urls("news", "pending", 10)) == 2
+
+
+class EnqueueFailsOnce(DynamoCrawlState):
+    """The real state, except that the first enqueue fails as if DynamoDB were briefly unavailable."""
+
+    failed = False
+
+    def enqueue(self, source: str, items: Sequence[QueueItem], *, now: float) -> None:
+        if not self.failed:
+            self.failed = True
+            raise StorageError("throttled")
+        super().enqueue(source, items, now=now)
+
+
+def test_a_run_that_could_not_queue_its_urls_leaves_no_validators_behind(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    server.route(
+        "/feed.xml", Reply(body=rss(server, ["/news/a"]), headers={"ETag": '"v1"'}, content_type="text/xml")
+    )
+    serve_articles(server, ["/news/a"])
+    flaky = EnqueueFailsOnce(state.table_name, state._client)
+
+    with pytest.raises(StorageError):
+        crawl(server, flaky, sink, options, clock)
+    report = crawl(server, flaky, sink, options, clock)
+
+    assert (report.not_modified, report.fetched) == (0, 1)
+    assert "if-none-match" not in server.requests_to("/feed.xml")[1].headers
