@@ -347,6 +347,18 @@ def test_modified_before_published_is_dropped() -> None:
     assert result.modified_at is None
 
 
+def test_bare_day_is_refined_by_a_later_layer_with_the_time() -> None:
+    head = ld({"@type": "NewsArticle", "datePublished": "2024-06-25"}) + meta(
+        article__published_time="2024-06-25T09:30:00-04:00"
+    )
+    result = extract_metadata(page(head))
+    assert result.published_at == datetime(2024, 6, 25, 13, 30, tzinfo=UTC)
+    other_day = ld({"@type": "NewsArticle", "datePublished": "2024-06-25"}) + meta(
+        article__published_time="2024-06-20T09:30:00Z"
+    )
+    assert extract_metadata(page(other_day)).published_at == datetime(2024, 6, 25, tzinfo=UTC)
+
+
 def test_naive_date_is_read_as_utc() -> None:
     result = extract_metadata(page(meta(article__published_time="2015-04-30T07:19:58")))
     assert result.published_at == datetime(2015, 4, 30, 7, 19, 58, tzinfo=UTC)

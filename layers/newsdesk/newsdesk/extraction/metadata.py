@@ -25,7 +25,8 @@ Meta tags are matched whatever the vocabulary's spelling ("dc.creator", "DC:crea
 - tags: article:tag > JSON-LD keywords (string or list) > news_keywords > microdata keywords.
 - published_at: JSON-LD datePublished > article:published_time and other date meta tags >
   JSON-LD dateCreated > microdata datePublished/dateCreated > <time datetime> (pubdate, then
-  inside <article>, then <main>) > htmldate (fast mode, original date).
+  inside <article>, then <main>) > htmldate (fast mode, original date). A bare day is refined
+  by a later layer giving the same day with its time.
 - modified_at: JSON-LD dateModified > article:modified_time / og:updated_time / meta >
   microdata; dropped when it precedes published_at.
   Dates without an offset are UTC; offsets the page gives are kept; dates before 1995 or in the
@@ -108,6 +109,7 @@ _BYLINE_CLASS = re.compile(r"(?i)byline|by-line|written-?by|\bauthor(?:s|-?name|
 _NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
 _META_PREFIX = re.compile(r"^(dcterms|dcterm|dc|parsely|sailthru)[.\-:_]")
 _META_PREFIXES = {"dcterms": "dc", "dcterm": "dc"}
+_HAS_TIME = re.compile(r"\d:\d\d")
 _TAG = re.compile(r"<[^<>]{1,200}>")
 _NO_LANGUAGE = frozenset({"und", "mul", "zxx", "mis"})
 _COMMENTS = re.compile(r"(?i)comment")
@@ -535,11 +537,18 @@ def _published(page: _Page) -> datetime | None:
         page.prop_values("dateCreated"),
         _time_elements(page),
     ]
-    for layer in layers:
-        for value in layer:
-            parsed = parse_date(value)
-            if parsed is not None:
-                return parsed
+    values = (value for layer in layers for value in layer)
+    for value in values:
+        parsed = parse_date(value)
+        if parsed is None:
+            continue
+        if isinstance(value, str) and not _HAS_TIME.search(value):
+            # A bare day: a later layer giving the same day with its time is more precise.
+            for later in values:
+                timed = parse_date(later) if isinstance(later, str) and _HAS_TIME.search(later) else None
+                if timed is not None and timed.date() == parsed.date():
+                    return timed
+        return parsed
     return page._guard("htmldate", lambda: _htmldate(page), None)
 
 
