@@ -553,7 +553,12 @@ class _Crawl:
             self._record_failure(item, record, exc.reason, exc)
             return
         now = self.clock.time()
-        if response.status == 304 and record.raw_key:
+        if response.status == 304:
+            if not record.raw_key:
+                # "Not modified" for a page never stored: nothing to keep, and asking again won't help.
+                error = HttpStatusError(304, url=response.final_url)
+                self._record_failure(item, record, error.reason, error)
+                return
             self._count("not_modified")
             self.state.mark_fetched(
                 source.id,

@@ -775,3 +775,28 @@ def test_a_run_that_could_not_queue_its_urls_leaves_no_validators_behind(
 
     assert (report.not_modified, report.fetched) == (0, 1)
     assert "if-none-match" not in server.requests_to("/feed.xml")[1].headers
+
+
+def test_a_changed_article_is_asked_for_conditionally(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    dates = ["Mon, 02 Nov 2026 10:00:00 GMT"]
+    server.route(
+        "/feed.xml", lambda r: Reply(body=rss(server, ["/news/a"], dates=dates), content_type="text/xml")
+    )
+
+    def article(request: Request) -> Reply:
+        if request.headers.get("if-none-match") == '"a1"':
+            return Reply(status=304, content_type=None)
+        return Reply(body=article_html("A"), headers={"ETag": '"a1"'})
+
+    server.route("/news/a", article)
+    first = crawl(server, state, sink, options, clock)
+    dates[0] = "Wed, 04 Nov 2026 10:00:00 GMT"
+    second = crawl(server, state, sink, options, clock)
+
+    assert (first.fetched, second.fetched, second.not_modified) == (1, 0, 1)
+    assert server.requests_to("/news/a")[1].headers["if-none-match"] == '"a1"'
+    [record] = state.list_urls("news", None, 10)
+    assert record.status == "fetched" and record.raw_key == first.stored_keys[0]
+    assert crawl(server, state, sink, options, clock).not_modified == 0  # the new date is now known
