@@ -103,9 +103,10 @@ def test_list_urls_for_the_status_command(state: DynamoCrawlState) -> None:
     state.claim("src", "id0", "https://a.test/0", owner="a", now=NOW, lease_seconds=60)
     state.mark_fetched("src", "id0", owner="a", now=NOW, raw_key="src/0.html.gz", changed_at=None)
     state.claim("src", "id1", "https://a.test/1", owner="a", now=NOW, lease_seconds=60)
-    state.mark_failed("src", "id1", owner="a", now=NOW, reason="timeout", attempts=1, retry_at=NOW + 900)
+    state.mark_failed("src", "id1", owner="a", now=NOW + 10, reason="timeout", attempts=1, retry_at=NOW + 900)
 
     everything = state.list_urls("src", None, limit=10)
+    assert [r.url_id for r in everything[:2]] == ["id1", "id0"]  # latest outcome first, queue after
     assert {r.url_id: r.status for r in everything} == {
         "id0": "fetched",
         "id1": "failed",

@@ -74,6 +74,7 @@ class UrlRecord:
     lease_until: datetime | None = None
     etag: str | None = None  # of the article page at the last fetch, for a conditional re-fetch
     last_modified: str | None = None
+    updated_at: datetime | None = None  # when the last outcome was recorded
 
     def as_dict(self) -> dict[str, object]:
         def iso(value: datetime | None) -> str | None:
@@ -89,6 +90,7 @@ class UrlRecord:
             "next_attempt_at": iso(self.next_attempt_at),
             "fetched_at": iso(self.fetched_at),
             "raw_key": self.raw_key,
+            "updated_at": iso(self.updated_at),
         }
 
 
@@ -224,6 +226,7 @@ def _record_from_item(item: dict[str, Any]) -> UrlRecord:
         lease_until=_when(_get_n(item, "lease_until")),
         etag=_get_s(item, "etag"),
         last_modified=_get_s(item, "last_modified"),
+        updated_at=_when(_get_n(item, "updated_at")),
     )
 
 
@@ -419,7 +422,9 @@ class DynamoCrawlState:
             ":owner": _s(owner),
             ":expires": _n(int(now + URL_TTL_SECONDS)),
         }
-        update = "SET #status = :fetched, fetched_at = :now, raw_key = :key, attempts = :zero"
+        update = (
+            "SET #status = :fetched, fetched_at = :now, updated_at = :now, raw_key = :key, attempts = :zero"
+        )
         update += ", expires_at = :expires"
         if changed_at is not None:
             update += ", seen_lastmod = :changed"
@@ -456,7 +461,7 @@ class DynamoCrawlState:
             ":owner": _s(owner),
             ":now": _n(now),
         }
-        update = "SET #status = :status, attempts = :attempts, last_error = :reason, failed_at = :now"
+        update = "SET #status = :status, attempts = :attempts, last_error = :reason, updated_at = :now"
         if retry_at is not None:
             update += ", next_attempt_at = :retry REMOVE lease_owner, lease_until"
             values[":retry"] = _n(retry_at)
@@ -484,7 +489,7 @@ class DynamoCrawlState:
             ":now": _n(now),
         }
         update = (
-            "SET #status = :skipped, last_error = :reason, skipped_at = :now REMOVE lease_owner, lease_until"
+            "SET #status = :skipped, last_error = :reason, updated_at = :now REMOVE lease_owner, lease_until"
         )
         self._settle(source, url_id, owner, update, values)
         self.dequeue(source, url_id)
@@ -522,7 +527,7 @@ class DynamoCrawlState:
     def list_urls(
         self, source: str | None = None, status: str | None = None, limit: int = 50
     ) -> list[UrlRecord]:
-        """URL records, newest activity first; queued URLs without a record show as `pending`."""
+        """URL records, latest outcome first, then queued ones (shown as `pending`)."""
         if status is not None and status not in URL_STATUSES:
             raise StorageError(f"unknown status {status!r}; expected one of {', '.join(URL_STATUSES)}")
         url_prefix = f"URL#{source}#" if source else "URL#"
@@ -551,7 +556,7 @@ class DynamoCrawlState:
         selected = [r for r in records.values() if status is None or r.status == status]
 
         def activity(record: UrlRecord) -> float:
-            stamps = [d.timestamp() for d in (record.fetched_at, record.next_attempt_at) if d is not None]
+            stamps = [d.timestamp() for d in (record.updated_at, record.fetched_at) if d is not None]
             return max(stamps, default=0.0)
 
         selected.sort(key=lambda r: (activity(r), r.url_id), reverse=True)
