@@ -340,6 +340,11 @@ class _Crawl:
             self._count("failed", exc.reason)
             self._error(f"{url}: {exc}")
             return None
+        except Exception as exc:  # a parser bug on one odd document must not end the run
+            logger.exception("unexpected error parsing %s", url)
+            self._count("failed", "parse_error")
+            self._error(f"{url}: {type(exc).__name__}: {exc}")
+            return None
 
     def _fetch_document(self, url: str, allowed: Sequence[str]) -> tuple[bytes, Validators] | None:
         """Body and validators of a feed or sitemap; None when unchanged (304) or unavailable (counted)."""
