@@ -78,6 +78,15 @@ def test_typed_errors(data: bytes, error: type[ExtractionError]) -> None:
     assert str(info.value)
 
 
+def test_too_many_elements_is_too_large() -> None:
+    from newsdesk.errors import DocumentTooLargeError
+    from newsdesk.extraction import MAX_ELEMENTS
+
+    page = "<html><body>" + "<span>x</span>" * (MAX_ELEMENTS + 1) + "</body></html>"
+    with pytest.raises(DocumentTooLargeError, match="elements"):
+        extract(page, "https://example.org/x")
+
+
 @pytest.mark.parametrize(
     ("caption", "expected"),
     [

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 import newsdesk
 from newsdesk.article import Article, LeadImage, content_hash, count_words, reading_time
-from newsdesk.errors import ExtractionError, NotAnArticleError
+from newsdesk.errors import DocumentTooLargeError, ExtractionError, NotAnArticleError
 from newsdesk.extraction.blocks import render_markdown, render_text
 from newsdesk.extraction.body import (
     BodyResult,
@@ -42,6 +42,9 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _HAS_TAG = re.compile(r"<[a-zA-Z!/]")
 # A body shorter than this is a menu or a stub left by a failed extraction, not an article.
 MIN_BODY_WORDS = 5
+# Real article pages have a few thousand elements; trafilatura's time grows faster than linearly
+# with the count, so a page far beyond this would hold a Lambda for minutes.
+MAX_ELEMENTS = 50_000
 
 
 def parse_html(text: str) -> HtmlElement:
@@ -56,6 +59,9 @@ def parse_html(text: str) -> HtmlElement:
         raise NotAnArticleError(f"the document does not parse as HTML: {err}") from err
     if tree is None or not isinstance(tree, HtmlElement):
         raise NotAnArticleError("the document does not parse as HTML")
+    elements = sum(1 for _ in tree.iter())
+    if elements > MAX_ELEMENTS:
+        raise DocumentTooLargeError(f"the document has {elements} HTML elements, over {MAX_ELEMENTS}")
     return tree
 
 

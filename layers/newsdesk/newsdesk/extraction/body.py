@@ -42,6 +42,7 @@ MENU_MIN_BLOCKS = 20
 MENU_MEAN_CHARS = 30
 MENU_LINK_RATIO = 0.5
 DUMP_MIN_CHARS = 1000
+RETRY_MAX_ELEMENTS = 10_000
 
 _READING_TIME = re.compile(
     r"^\s*(\d{1,3})\s*(?:min|mins|minutes?)\.?\s*(?:read|reading|de lecture|lesezeit)?\s*$", re.I
@@ -185,7 +186,8 @@ def _remove_keep_tail(el: etree._Element) -> None:
 def generic_body(tree: HtmlElement, url: str | None) -> BodyResult:
     """trafilatura's main extractor on our already-parsed tree. The tree is modified: call last."""
     blocks = _lean_trafilatura(tree, url)
-    if _looks_like_menu(blocks):
+    # The full cascade (readability, justext) on a very large page costs seconds: not worth it.
+    if _looks_like_menu(blocks) and sum(1 for _ in tree.iter()) <= RETRY_MAX_ELEMENTS:
         retry = _trafilatura(tree, url, _FULL)
         if retry and not _looks_like_menu(retry):
             return BodyResult(retry, "generic:full")
