@@ -70,3 +70,23 @@ def test_parse_url_refuses_loopback_unless_private_networks_are_allowed(
     article = json.loads(capsys.readouterr().out)
     assert article["url"] == url
     assert article["authors"] == ["Owen Pike", "Lena Sand"]
+
+
+def test_record_saves_fixture_headers_and_golden_parse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with SampleSiteServer() as site:
+        url = f"{site.base_url}/harbour-gazette/2025/11/fish-market-hall.html"
+        code = main(["record", url, "--dest", str(tmp_path), "--name", "fish", "--allow-private-networks"])
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fish.golden.json",
+        "fish.headers.json",
+        "fish.html",
+    ]
+    headers = json.loads((tmp_path / "fish.headers.json").read_text(encoding="utf-8"))
+    assert headers["headers"]["content-type"] == "text/html; charset=iso-8859-1"
+    golden = json.loads((tmp_path / "fish.golden.json").read_text(encoding="utf-8"))
+    assert golden["authors"] == ["Jonas Müller"]
+    assert "The café at the north end" in golden["body_text"]
+    assert "review the .golden.json" in capsys.readouterr().err

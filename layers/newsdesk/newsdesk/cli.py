@@ -182,31 +182,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def fetch_page(url: str, *, allow_private_networks: bool = False) -> tuple[bytes, str, str | None]:
-    """One page through the fetcher's safe HTTP client: (body, final URL, charset from the headers)."""
-    from newsdesk.fetching.http import HttpClient
-    from newsdesk.fetching.safety import AddressPolicy
-    from newsdesk.settings import DEFAULT_USER_AGENT
-
-    client = HttpClient(
-        user_agent=DEFAULT_USER_AGENT,
-        policy=AddressPolicy.build(allow_private_networks=allow_private_networks),
-    )
-    try:
-        response = client.get(url)
-    finally:
-        client.close()
-    return response.body, response.final_url, response.charset
-
-
 def cmd_parse(args: argparse.Namespace) -> int:
     from newsdesk.extraction import extract
 
     target: str = args.target
     encoding = None
     if target.startswith(("http://", "https://")):
-        data, final_url, encoding = fetch_page(target, allow_private_networks=args.allow_private_networks)
-        url = args.url or final_url
+        from newsdesk.extraction.record import http_fetch
+
+        page = http_fetch(target, allow_private_networks=args.allow_private_networks)
+        data, encoding = page.body, page.charset
+        url = args.url or page.url
     else:
         try:
             data = Path(target).read_bytes()
@@ -221,6 +207,18 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(format_articles([{**meta, "body_text": ""}], "table").rstrip())
         print()
         print(article.body_text)
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from functools import partial
+
+    from newsdesk.extraction.record import http_fetch, record
+
+    fetch = partial(http_fetch, allow_private_networks=args.allow_private_networks)
+    for path in record(args.url, args.dest, fetch, name=args.name):
+        print(path)
+    print("review the .golden.json by hand, then commit all three files", file=sys.stderr)
     return 0
 
 
@@ -292,6 +290,15 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--format", choices=["json", "text"], default="json")
     parse.add_argument("--allow-private-networks", action="store_true", help="allow fetching a local URL")
     parse.set_defaults(func=cmd_parse)
+
+    record = commands.add_parser(
+        "record", help="save a live page as a fixture and its parse as a golden file"
+    )
+    record.add_argument("url")
+    record.add_argument("--dest", type=Path, default=Path("tests/golden"))
+    record.add_argument("--name", help="fixture file name (default: from the URL)")
+    record.add_argument("--allow-private-networks", action="store_true")
+    record.set_defaults(func=cmd_record)
 
     status = commands.add_parser(
         "status", help="the fetcher's per-URL state: fetched, failed, gave up, pending"

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import newsdesk
 from newsdesk.article import Article
 from newsdesk.extraction import extract
 
@@ -42,11 +41,16 @@ class RecordedPage:
 Fetch = Callable[[str], RecordedPage]
 
 
-def http_fetch(url: str) -> RecordedPage:
+def http_fetch(url: str, *, allow_private_networks: bool = False) -> RecordedPage:
     """The fetcher's own client: same safety checks, same size limits."""
     from newsdesk.fetching.http import HttpClient
+    from newsdesk.fetching.safety import AddressPolicy
+    from newsdesk.settings import DEFAULT_USER_AGENT
 
-    client = HttpClient(user_agent=f"newsdesk-recorder/{newsdesk.__version__}")
+    client = HttpClient(
+        user_agent=DEFAULT_USER_AGENT,
+        policy=AddressPolicy.build(allow_private_networks=allow_private_networks),
+    )
     try:
         response = client.get(url)
     finally:
