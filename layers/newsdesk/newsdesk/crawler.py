@@ -541,8 +541,9 @@ class _Crawl:
             )
         except UnwantedContentTypeError as exc:
             self._count("skipped", exc.reason)
+            reason = f"{exc.reason} ({exc.content_type})" if exc.content_type else exc.reason
             self.state.mark_skipped(
-                source.id, item.url_id, owner=self.owner, now=self.clock.time(), reason=exc.reason
+                source.id, item.url_id, owner=self.owner, now=self.clock.time(), reason=reason
             )
             return
         except FetchError as exc:

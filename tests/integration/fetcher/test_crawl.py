@@ -462,7 +462,7 @@ def test_huge_body_gzip_bomb_and_pdf(
     assert report.skipped == {"non_html": 1}
     assert report.fetched == 1 and list(sink.by_url()) == [server.url("/news/ok", HOST)]
     statuses = {r.url.rsplit("/", 1)[1]: (r.status, r.last_error) for r in state.list_urls("news", None, 10)}
-    assert statuses["report.pdf"] == ("skipped", "non_html")
+    assert statuses["report.pdf"] == ("skipped", "non_html (application/pdf)")
     assert statuses["huge"] == ("gave_up", "too_large")
 
 
