@@ -168,6 +168,8 @@ def drain_queue(
             response = function.invoke(event) or {}
             failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
         except Exception:
+            # A function error fails the whole batch, as in Lambda, and goes to the function's log.
+            function.report_error(traceback.format_exc())
             failed = {m["MessageId"] for m in messages}
         for message in messages:
             if message["MessageId"] in failed:
