@@ -11,6 +11,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdesk.crawler import CrawlOptions, CrawlReport, run_crawl
+from newsdesk.fetching.clock import SystemClock
+from newsdesk.fetching.robots import RobotsCache
 from newsdesk.settings import FetcherSettings
 from newsdesk.sources import load_sources
 from newsdesk.storage.crawl_state import DynamoCrawlState
@@ -20,6 +22,11 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 settings = FetcherSettings.load()
+options = CrawlOptions.from_settings(settings)
+# Module level: a warm execution environment reuses robots.txt rules within their TTL.
+robots = RobotsCache(
+    user_agent=settings.user_agent, clock=SystemClock(), ttl_seconds=options.robots_ttl_seconds
+)
 
 
 @cache
@@ -56,8 +63,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         sources,
         state=state,
         sink=store,
-        options=CrawlOptions.from_settings(settings),
+        options=options,
         should_stop=lambda: context.get_remaining_time_in_millis() < margin_ms,
+        robots=robots,
     )
     _report_metrics(report)
     summary = report.as_dict()
