@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -12,21 +11,9 @@ from support.http_server import TestServer, resolver_to_loopback
 from support.sinks import MemorySink
 
 from newsdesk.crawler import CrawlOptions
-from newsdesk.fetching.clock import ManualClock
 from newsdesk.storage.crawl_state import DynamoCrawlState
 
 UA = "NewsdeskBot/0.1 (+https://example.org/newsdesk; tests)"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def server(clock: ManualClock) -> Iterator[TestServer]:
-    with TestServer(clock=clock) as running:
-        yield running
 
 
 @pytest.fixture
