@@ -114,7 +114,10 @@ def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> 
             if count_words(render_text(result.blocks)) >= MIN_BODY_WORDS:
                 result.reading_time = result.reading_time or stated_reading_time(html)
                 return result
-    result = generic_body(tree, url)
+    result = generic_body(tree, url, meta.image_url, html)
+    if meta.image_caption or meta.image_credit:
+        # The metadata's caption (JSON-LD, the lead figure) is the better read of the same image.
+        result.lead_image = None
     result.blocks = drop_boilerplate(
         result.blocks, meta.title, (url, meta.canonical_url), (meta.section, *meta.tags)
     )

@@ -24,6 +24,7 @@ from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_X
 
 from newsdesk.article import LeadImage
 from newsdesk.extraction.blocks import Block, clean_text
+from newsdesk.extraction.captions import strip_captions
 from newsdesk.extraction.selectors import css_to_xpath
 from newsdesk.extraction.sites.base import SiteAdapter
 from newsdesk.extraction.walk import html_blocks, xml_blocks
@@ -183,8 +184,23 @@ def _remove_keep_tail(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def generic_body(tree: HtmlElement, url: str | None) -> BodyResult:
-    """trafilatura's main extractor on our already-parsed tree. The tree is modified: call last."""
+def generic_body(
+    tree: HtmlElement, url: str | None, image_url: str | None = None, html: str | None = None
+) -> BodyResult:
+    """trafilatura's main extractor on our already-parsed tree. The tree is modified: call last.
+
+    Image captions are taken out of the tree first (every later stage works on it); the one that
+    describes the lead image (`image_url`, else the article's first image) becomes `lead_image`.
+    `html` (the markup `tree` was parsed from) makes the caption search cheaper.
+    """
+    caption = strip_captions(tree, image_url, url, html)
+    result = _generic_blocks(tree, url)
+    if caption is not None:
+        result.lead_image = LeadImage(url=caption.image_url, caption=caption.caption, credit=caption.credit)
+    return result
+
+
+def _generic_blocks(tree: HtmlElement, url: str | None) -> BodyResult:
     blocks = _lean_trafilatura(tree, url)
     # The full cascade (readability, justext) on a very large page costs seconds: not worth it.
     if _looks_like_menu(blocks) and sum(1 for _ in tree.iter()) <= RETRY_MAX_ELEMENTS:
