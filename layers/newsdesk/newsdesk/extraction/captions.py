@@ -30,8 +30,11 @@ MAX_CAPTION_CHARS = 700
 _CREDIT_TOKEN = re.compile(r"(?i)(^|[\s_-])((photo|image|img|media|picture|pic)[_-]?)?credits?([\s_-]|$)")
 _CAPTION_CLASS = re.compile(
     r"(?i)caption|(^|[\s_-])((photo|image|img|media|picture|pic)[_-]?)?credits?([\s_-]|$)"
-    r"|(^|\s)(slideshow|gallery|carousel|lightbox)"
 )
+_SLIDE_CLASS = re.compile(r"(?i)(^|\s)(slideshow|gallery|carousel|lightbox)")
+# "Image copyright Getty Images": a credit under a label split_caption does not know.
+_COPYRIGHT_LABEL = re.compile(r"(?i)^(?:image|photo|picture)\s+(?:copyright|credit)\s*:?\s*(?P<credit>.+)$")
+_CREDIT_LABEL = re.compile(r"(?i)^(?:(?:image|photo|picture)\s+)?(?:copyright|credits?)\s*:\s*")
 # A cheap prefilter in XPath, the exact rule in Python after. Each substring test costs a tenth of
 # a millisecond per page (translate() or an EXSLT regex, ten times that), so only the stems that
 # occur in the page's markup at all are tested. They drop the first letter: "Caption" matches too.
@@ -52,7 +55,12 @@ def _is_caption(el: etree._Element) -> bool:
         return True
     if "caption" in (el.get("id") or "").lower():
         return True
-    return bool(_CAPTION_CLASS.search(el.get("class") or ""))
+    return bool(_CAPTION_CLASS.search(el.get("class") or "") or _is_slide(el))
+
+
+def _is_slide(el: etree._Element) -> bool:
+    """A slide of a slideshow or gallery: out of the body, but it describes no single lead image."""
+    return bool(_SLIDE_CLASS.search(el.get("class") or ""))
 
 
 def _is_credit(el: etree._Element) -> bool:
@@ -61,11 +69,15 @@ def _is_credit(el: etree._Element) -> bool:
 
 
 _NEVER = frozenset({"html", "body", "article", "main"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_TEXT_BLOCKS = ("p", "li", "blockquote", "pre", "table", *_HEADINGS)
 # How far up from a caption to look for the image it describes (caption and image are siblings,
 # or cousins under one figure-like wrapper).
 IMAGE_LEVELS = 3
 # Text before the article's first real paragraph is the lead area (as the metadata module reads it).
 LEAD_PARAGRAPH_CHARS = 80
+# A file name this long is specific to one picture (a hash, a slug), shorter ones are generic.
+MIN_DISTINCT_NAME = 12
 
 
 @dataclass(frozen=True)
@@ -93,19 +105,52 @@ def _sources(img: etree._Element) -> set[str]:
     return names
 
 
-def _described_image(caption: etree._Element) -> etree._Element | None:
-    """The one <img> sharing a small wrapper with the caption, if there is exactly one."""
+def _address(url: str) -> str:
+    """A URL without scheme, query and fragment, for comparing image addresses."""
+    return url.split("#", 1)[0].split("?", 1)[0].split("://", 1)[-1].lower()
+
+
+def _shows(img: etree._Element, image_url: str, base_url: str | None) -> bool:
+    """The <img> shows `image_url`: the same address, or the same distinctive file name (the page
+    often serves a resized copy of the og:image; "image.jpg" or "r" names no one picture)."""
+    wanted = _address(image_url)
+    for attr in ("src", "data-src", "data-lazy-src", "srcset", "data-srcset"):
+        for candidate in (img.get(attr) or "").split(","):
+            src = candidate.strip().split(" ")[0]
+            if not src:
+                continue
+            with suppress(ValueError):
+                src = urljoin(base_url, src) if base_url else src
+            if _address(src) == wanted:
+                return True
+    name = _basename(image_url)
+    return len(name) >= MIN_DISTINCT_NAME and name in _sources(img)
+
+
+def _described_image(caption: etree._Element) -> tuple[etree._Element, etree._Element] | None:
+    """(wrapper, img): the smallest wrapper around the caption holding one <img>, if just one."""
     node: etree._Element | None = caption
     for _ in range(IMAGE_LEVELS + 1):
         if node is None or node.tag in _NEVER:
             return None
         images = list(node.iter("img"))
         if len(images) == 1:
-            return images[0]
+            return node, images[0]
         if len(images) > 1:
             return None
         node = node.getparent()
     return None
+
+
+def _photo_block(caption: etree._Element, wrapper: etree._Element) -> bool:
+    """The wrapper around a credit line is all picture: the image, the credit and at most one
+    more line (the caption, unmarked), no heading. Only from a credit: next to a marked caption
+    the one other line is as often the text of a how-to step as a credit."""
+    if wrapper is caption or not _is_credit(caption) or len(_text(wrapper)) > MAX_CAPTION_CHARS:
+        return False
+    inside = set(caption.iter())
+    others = [el for el in wrapper.iter(*_TEXT_BLOCKS) if el not in inside]
+    return len(others) <= 1 and not any(el.tag in _HEADINGS for el in others)
 
 
 def _caption_elements(tree: HtmlElement, html: str | None) -> list[etree._Element]:
@@ -137,15 +182,23 @@ def _parts(elements: list[etree._Element]) -> tuple[str | None, str | None]:
         if credit_els:
             credit_text = " ".join(_text(c) for c in credit_els)
             only_caption, only_credit = split_caption(credit_text.strip(" ()[]"))
-            credits.append(only_credit or only_caption or "")
+            credits.append(_CREDIT_LABEL.sub("", only_credit or only_caption or ""))
             whole = _text(el)
+            if only_credit and only_caption:  # "A boat at dawn. Photo: Jane Roe" all in one credit element
+                captions.append(only_caption)
             for c in credit_els:
                 whole = whole.replace(_text(c), " ")
             captions.append(whole)
         else:
-            captions.append(_text(el))
-    caption, credit = split_caption(" ".join(c for c in captions if c.strip()) or None)
-    stated = " ".join(c for c in credits if c) or None
+            text = _text(el)
+            label = _COPYRIGHT_LABEL.match(text)
+            if label:
+                credits.append(label.group("credit"))
+            else:
+                captions.append(text)
+    # dict.fromkeys: a caption repeated for each responsive copy of the picture counts once
+    caption, credit = split_caption(" ".join(dict.fromkeys(c for c in captions if c.strip())) or None)
+    stated = " ".join(dict.fromkeys(c for c in credits if c)) or None
     return caption, stated or credit
 
 
@@ -175,22 +228,30 @@ def strip_captions(
     elements = _caption_elements(tree, html)
     if not elements:
         return None
-    wanted = _basename(image_url) if image_url else ""
     lead_img: etree._Element | None = None
+    # What goes: the caption itself, or the whole picture block around it (which takes along an
+    # unmarked caption or credit line beside the marked one).
+    units: list[etree._Element] = []
     lead_group: list[etree._Element] = []
     for el in elements:
-        img = _described_image(el)
-        if img is None:
+        found = _described_image(el)
+        unit = found[0] if found is not None and _photo_block(el, found[0]) else el
+        if unit not in units:
+            units.append(unit)
+        if found is None:
             continue
-        if lead_img is None:
-            matches = wanted in _sources(img) if wanted else _in_lead_area(tree, el)
+        img = found[1]
+        if lead_img is None and not _is_slide(el):
+            matches = _shows(img, image_url, base_url) if image_url else _in_lead_area(tree, el)
             if matches:
                 lead_img = img
-        if img is lead_img:
-            lead_group.append(el)
+        if img is lead_img and unit not in lead_group and not _is_slide(el):
+            lead_group.append(unit)
+    # A credit's picture block may hold a caption found on its own: the block stands for both.
+    units = _outermost(units)
     lead = None
     if lead_img is not None:
-        caption, credit = _parts(lead_group)
+        caption, credit = _parts(_outermost(lead_group))
         src = image_url or (lead_img.get("src") or lead_img.get("data-src") or "").strip()
         if base_url and not image_url:
             # a malformed base: keep the page's own (relative) address
@@ -198,9 +259,14 @@ def strip_captions(
                 src = urljoin(base_url, src)
         if (caption or credit) and src:
             lead = LeadCaption(src, caption, credit)
-    for el in elements:
-        _remove_keep_tail(el)
+    for unit in units:
+        _remove_keep_tail(unit)
     return lead
+
+
+def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
+    chosen = set(elements)
+    return [el for el in elements if not any(parent in chosen for parent in el.iterancestors())]
 
 
 def _remove_keep_tail(el: etree._Element) -> None:
