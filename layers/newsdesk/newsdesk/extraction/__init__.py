@@ -2,7 +2,8 @@
 
 Steps: decode (decoding.py), parse once with lxml, page metadata (metadata.py), then the body - a
 site adapter's selectors for a site we know (sites/), trafilatura's extractor for every other page
-(body.py) - cleaned of boilerplate (boilerplate.py) and rendered as text and Markdown (blocks.py).
+(body.py, which first takes image captions out of the tree: captions.py) - cleaned of boilerplate
+(boilerplate.py) and rendered as text and Markdown (blocks.py).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_X
 
 from newsdesk.article import LeadImage
 from newsdesk.extraction.blocks import Block, clean_text
-from newsdesk.extraction.captions import strip_captions
+from newsdesk.extraction.captions import remove_keep_tail, strip_captions
 from newsdesk.extraction.selectors import css_to_xpath
 from newsdesk.extraction.sites.base import SiteAdapter
 from newsdesk.extraction.walk import html_blocks, xml_blocks
@@ -149,7 +149,7 @@ def adapter_body(tree: HtmlElement, adapter: SiteAdapter, base_url: str | None) 
     if adapter.drop:
         for el in css_to_xpath(adapter.drop)(container):
             if isinstance(el, etree._Element) and el is not container and el.getparent() is not None:
-                _remove_keep_tail(el)
+                remove_keep_tail(el)
     blocks = html_blocks(container)
     if not blocks:
         return None
@@ -169,19 +169,6 @@ def jsonld_body_blocks(article_body: str) -> list[Block]:
         if fragment is not None:
             return html_blocks(fragment)
     return [Block("paragraph", p) for p in (clean_text(line) for line in text.splitlines()) if p]
-
-
-def _remove_keep_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def generic_body(

@@ -260,7 +260,7 @@ def strip_captions(
         if (caption or credit) and src:
             lead = LeadCaption(src, caption, credit)
     for unit in units:
-        _remove_keep_tail(unit)
+        remove_keep_tail(unit)
     return lead
 
 
@@ -269,7 +269,8 @@ def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
     return [el for el in elements if not any(parent in chosen for parent in el.iterancestors())]
 
 
-def _remove_keep_tail(el: etree._Element) -> None:
+def remove_keep_tail(el: etree._Element) -> None:
+    """Remove `el` from its tree, keeping the text that follows it."""
     parent = el.getparent()
     if parent is None:
         return
