@@ -507,6 +507,15 @@ def test_jsonld_image_caption_beats_figcaption() -> None:
         ),
         ("Media captionWho is Julian Assange?", "Who is Julian Assange?", None),
         ("1of4Grass Valley's fire chief at the scene.", "Grass Valley's fire chief at the scene.", None),
+        ("Firefighters at the scene. © Provided by The Gazette", "Firefighters at the scene.", "The Gazette"),
+        ("The bridge after the storm. Source: Supplied", "The bridge after the storm.", "Supplied"),
+        ("Voters queue in Ohio. REUTERS/Jane Roe", "Voters queue in Ohio.", "REUTERS/Jane Roe"),
+        ("Police at the square. AP Photo/John Doe", "Police at the square.", "AP Photo/John Doe"),
+        ("© Provided by The Gazette", None, "The Gazette"),
+        ("Source: Supplied", None, "Supplied"),
+        ("Patrick Semansky, ASSOCIATED PRESS", None, "Patrick Semansky, ASSOCIATED PRESS"),
+        # Agency names inside a sentence are not a credit.
+        ("Reuters reporters at the summit.", "Reuters reporters at the summit.", None),
     ],
 )
 def test_split_caption(text: str, caption: str | None, credit: str | None) -> None:

@@ -105,6 +105,18 @@ _CAPTION_LABEL = re.compile(r"(?i)^(?:(?:media\s*)?caption\s*:?\s*|\d+\s*of\s*\d
 _ONLY_CREDIT = re.compile(
     r"(?i)^(?:photo|image|picture|foto)s?\s*(?:via|by|courtesy of|:)\s*(?P<credit>[^.]+?)\.?$"
 )
+# Credits marked by a copyright sign or a label ("© Provided by X", "Source: X"), and wire-agency
+# credits, which agencies write in capitals ("REUTERS/Name", "Name, ASSOCIATED PRESS").
+_MARKED_CREDIT = r"(?:©|\(c\)|copyright\b)\s*(?:provided\s+by\s+)?|(?:source|credits?)\s*:\s*"
+_AGENCY_CREDIT = r"(?:REUTERS|AP Photo|AFP|EPA(?:-EFE)?|ASSOCIATED PRESS|Getty Images)\b"
+_TRAILING_CREDIT = re.compile(
+    rf"^(?P<caption>.*?[.!?\"”'’])\s+(?:(?i:{_MARKED_CREDIT})(?P<marked>[^.]+?)|(?P<agency>{_AGENCY_CREDIT}[^.]*?))\.?$",
+    re.DOTALL,
+)
+_ONLY_MARKED_CREDIT = re.compile(rf"^(?i:{_MARKED_CREDIT})(?P<credit>[^.]+?)\.?$")
+_ONLY_AGENCY_CREDIT = re.compile(
+    rf"^(?P<credit>(?:[^.,]{{1,40}},\s*)?{_AGENCY_CREDIT}(?:/[^.]{{1,40}})?)\.?$"
+)
 _BYLINE_CLASS = re.compile(r"(?i)byline|by-line|written-?by|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
 _NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
 _META_PREFIX = re.compile(r"^(dcterms|dcterm|dc|parsely|sailthru)[.\-:_]")
@@ -663,6 +675,9 @@ def split_caption(text: str | None) -> tuple[str | None, str | None]:
     only_credit = _ONLY_CREDIT.match(caption)
     if only_credit and len(only_credit.group("credit").split()) <= 6:
         return None, _text(only_credit.group("credit"))
+    only_credit = _ONLY_MARKED_CREDIT.match(caption) or _ONLY_AGENCY_CREDIT.match(caption)
+    if only_credit:
+        return None, _text(only_credit.group("credit"))
     match = _TRAILING_PARENS.match(caption)
     if match and _CREDIT_WORDS.search(match.group("credit")):
         credit = _CREDIT_LEAD.sub("", match.group("credit")).strip()
@@ -670,6 +685,9 @@ def split_caption(text: str | None) -> tuple[str | None, str | None]:
     match = _TRAILING_PHOTO.match(caption)
     if match and match.group("caption"):
         return _text(match.group("caption")), _text(_CREDIT_LEAD.sub("", match.group("credit")))
+    match = _TRAILING_CREDIT.match(caption)
+    if match:
+        return _text(match.group("caption")), _text(match.group("marked") or match.group("agency"))
     return caption, None
 
 
