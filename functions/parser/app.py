@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 import boto3
@@ -27,6 +27,9 @@ from newsdesk.settings import ParserSettings
 from newsdesk.storage.dynamodb import ArticleTable
 from newsdesk.storage.s3 import ArticleStore, RawPageStore
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -41,16 +44,22 @@ persistence = (
 
 
 @cache
+def _s3() -> S3Client:
+    # One client per execution environment: creating one costs more than parsing a page.
+    return boto3.client("s3")
+
+
+@cache
 def _stores() -> tuple[ArticleStore, ArticleTable]:
     return (
-        ArticleStore(settings.articles_bucket, boto3.client("s3")),
+        ArticleStore(settings.articles_bucket, _s3()),
         ArticleTable(settings.articles_table, boto3.resource("dynamodb")),
     )
 
 
 def _parse_object(object_ref: dict[str, str]) -> dict[str, Any]:
     articles, table = _stores()
-    raw_pages = RawPageStore(object_ref["bucket"], boto3.client("s3"))
+    raw_pages = RawPageStore(object_ref["bucket"], _s3())
     result: ParseResult = parse_raw_page(
         object_ref["key"], raw_pages=raw_pages, articles=articles, table=table
     )
