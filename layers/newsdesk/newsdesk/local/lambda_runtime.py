@@ -17,6 +17,9 @@ from types import ModuleType
 from typing import IO, Any
 
 import boto3
+from pydantic import ValidationError
+
+from newsdesk.events import S3Notification
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -142,6 +145,13 @@ def _lambda_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]
     }
 
 
+def _is_s3_test_event(body: str) -> bool:
+    try:
+        return S3Notification.model_validate_json(body).is_test_event
+    except ValidationError:
+        return False
+
+
 def drain_queue(
     queue_url: str, function: LocalFunction, *, batch_size: int = 10, max_invocations: int = 1000
 ) -> DrainResult:
@@ -180,7 +190,7 @@ def drain_queue(
                 )
             else:
                 result.succeeded += 1
-                result.test_events += '"s3:TestEvent"' in message["Body"]
+                result.test_events += _is_s3_test_event(message["Body"])
                 result.failed_message_ids.discard(message["MessageId"])
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     return result
