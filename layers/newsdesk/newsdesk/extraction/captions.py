@@ -28,9 +28,7 @@ MAX_CAPTION_CHARS = 700
 # (image-caption, wp-caption-text, Caption__text), a credit token (credit, photo-credit,
 # image_credits), and slides of a slideshow or gallery (their text is the slides' captions).
 _CREDIT_TOKEN = re.compile(r"(?i)(^|[\s_-])((photo|image|img|media|picture|pic)[_-]?)?credits?([\s_-]|$)")
-_CAPTION_CLASS = re.compile(
-    r"(?i)caption|(^|[\s_-])((photo|image|img|media|picture|pic)[_-]?)?credits?([\s_-]|$)"
-)
+_CAPTION_CLASS = re.compile(r"caption|" + _CREDIT_TOKEN.pattern.removeprefix("(?i)"), re.IGNORECASE)
 _SLIDE_CLASS = re.compile(r"(?i)(^|\s)(slideshow|gallery|carousel|lightbox)")
 # "Image copyright Getty Images": a credit under a label split_caption does not know.
 _COPYRIGHT_LABEL = re.compile(r"(?i)^(?:image|photo|picture)\s+(?:copyright|credit)\s*:?\s*(?P<credit>.+)$")
