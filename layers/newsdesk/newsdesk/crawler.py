@@ -27,7 +27,7 @@ from newsdesk.discovery import DiscoveredUrl, DiscoveryError
 from newsdesk.discovery.archives import parse_archive_page
 from newsdesk.discovery.feeds import parse_feed
 from newsdesk.discovery.sitemaps import parse_sitemap
-from newsdesk.fetching.clock import Clock, SystemClock, utc_datetime
+from newsdesk.fetching.clock import Clock, SystemClock, clamp_time, utc_datetime
 from newsdesk.fetching.encoding import detect_encoding
 from newsdesk.fetching.errors import (
     FetchError,
@@ -35,6 +35,7 @@ from newsdesk.fetching.errors import (
     HttpStatusError,
     RobotsDisallowedError,
     RobotsUnavailableError,
+    UrlTooLongError,
 )
 from newsdesk.fetching.http import (
     FetchResponse,
@@ -438,7 +439,11 @@ class _Crawl:
         hosts = article_hosts(source)
         unique: dict[str, tuple[str, float | None]] = {}
         for item in discovered:
-            canonical = canonicalize_url(item.url, trailing_slash=source.trailing_slash)
+            try:
+                canonical = canonicalize_url(item.url, trailing_slash=source.trailing_slash)
+            except UrlTooLongError as exc:
+                self._count("skipped", exc.reason)
+                continue
             key = url_id(item.url, trailing_slash=source.trailing_slash)
             changed = _changed_at(item)
             if key in unique:
@@ -619,7 +624,7 @@ class _Crawl:
         if (error is None or error.retryable) and attempts < self.options.max_failed_runs:
             delay = self.options.retry_delay_seconds * 2 ** (attempts - 1)
             retry_after = retry_after_of(error, now) if error is not None else None
-            retry_at = now + max(delay, retry_after or 0.0)
+            retry_at = clamp_time(now + max(delay, retry_after or 0.0), now)
         if error is not None and not isinstance(error, (HttpStatusError, HostNotAllowedError)):
             logger.info("fetch of %s failed: %s", item.url, error)
         self.state.mark_failed(

@@ -9,8 +9,8 @@ most `max_body_bytes` of memory.
 from __future__ import annotations
 
 import random
+import re
 import socket
-import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +33,7 @@ from urllib3.exceptions import (
 from urllib3.util import connection as urllib3_connection
 
 from newsdesk.fetching.clock import Clock
+from newsdesk.fetching.deadline import DeadlineSocket, deadline_ssl_context, remaining, total_deadline
 from newsdesk.fetching.errors import (
     BadUrlError,
     BodyTooLargeError,
@@ -48,7 +49,7 @@ from newsdesk.fetching.errors import (
     UnsupportedSchemeError,
 )
 from newsdesk.fetching.safety import AddressPolicy
-from newsdesk.urls import HTTP_SCHEMES, host_matches
+from newsdesk.urls import HTTP_SCHEMES, check_url_length, host_matches, normalise_host
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 64 * 1024
@@ -124,12 +125,13 @@ class _CheckedConnectionMixin:
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return urllib3_connection.create_connection(
+                sock = urllib3_connection.create_connection(
                     (address, self.port),
-                    self.timeout,
+                    _connect_timeout(self.timeout),
                     source_address=self.source_address,
                     socket_options=self.socket_options,
                 )
+                return DeadlineSocket.adopt(sock)
             except TimeoutError as exc:
                 last_error = ConnectTimeoutError(self, f"connecting to {self._dns_host} timed out: {exc}")
             except OSError as exc:
@@ -138,7 +140,17 @@ class _CheckedConnectionMixin:
         raise last_error
 
 
-def _pool_manager(policy: AddressPolicy, maxsize: int) -> urllib3.PoolManager:
+def _connect_timeout(timeout: Any) -> Any:
+    """The connect timeout, shortened to what is left of the fetch's total deadline."""
+    left = remaining()
+    if left is None:
+        return timeout
+    if left <= 0:
+        raise ConnectTimeoutError(None, "the fetch's total deadline passed before connecting")
+    return min(timeout, left) if isinstance(timeout, int | float) else left
+
+
+def _pool_manager(policy: AddressPolicy, maxsize: int, ca_file: str) -> urllib3.PoolManager:
     # urllib3 builds connections from class attributes, so the policy is bound into subclasses.
     http_conn = type(
         "CheckedHTTPConnection", (_CheckedConnectionMixin, HTTPConnection), {"address_policy": policy}
@@ -148,10 +160,9 @@ def _pool_manager(policy: AddressPolicy, maxsize: int) -> urllib3.PoolManager:
     )
     http_pool = type("CheckedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})
     https_pool = type("CheckedHTTPSConnectionPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})
-    kwargs: dict[str, Any] = {"num_pools": 64, "maxsize": maxsize, "block": False}
-    # requests' CA bundle: the same trust store wherever the fetcher runs.
-    kwargs["ca_certs"] = certifi.where()
-    manager = urllib3.PoolManager(**kwargs)
+    manager = urllib3.PoolManager(
+        num_pools=64, maxsize=maxsize, block=False, ssl_context=deadline_ssl_context(ca_file)
+    )
     manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}
     return manager
 
@@ -248,14 +259,17 @@ class HttpClient:
         total_timeout: float | None = 120.0,
         max_redirects: int = 5,
         pool_size: int = 8,
+        ca_file: str | None = None,
     ) -> None:
+        """`ca_file` (PEM) is the trust store; None means requests' CA bundle (certifi), the same
+        wherever the fetcher runs."""
         self.user_agent = user_agent
         self.policy = policy or AddressPolicy()
         self.max_body_bytes = max_body_bytes
         self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         self.total_timeout = total_timeout
         self.max_redirects = max_redirects
-        self._manager = _pool_manager(self.policy, pool_size)
+        self._manager = _pool_manager(self.policy, pool_size, ca_file or certifi.where())
 
     def close(self) -> None:
         self._manager.clear()
@@ -272,8 +286,28 @@ class HttpClient:
         """Fetch `url`. Returns 2xx and 304 responses; raises a FetchError subclass for anything else.
 
         `allowed_hosts` (None: any host) applies to every hop. `accept_content` sees the final media
-        type before the body is read, so an unwanted PDF is never downloaded.
+        type before the body is read, so an unwanted PDF is never downloaded. The whole call,
+        redirects, headers and body included, ends within `total_timeout`: every socket read is
+        bounded by what is left of it (`newsdesk.fetching.deadline`).
         """
+        with total_deadline(self.total_timeout):
+            return self._get(
+                url,
+                headers=headers,
+                allowed_hosts=allowed_hosts,
+                accept_content=accept_content,
+                max_body_bytes=max_body_bytes,
+            )
+
+    def _get(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None,
+        allowed_hosts: Sequence[str] | None,
+        accept_content: Callable[[str | None], bool] | None,
+        max_body_bytes: int | None,
+    ) -> FetchResponse:
         limit = self.max_body_bytes if max_body_bytes is None else max_body_bytes
         request_headers = {
             "User-Agent": self.user_agent,
@@ -327,12 +361,13 @@ class HttpClient:
                 response.release_conn()
 
     def _check_hop(self, url: str, allowed_hosts: Sequence[str] | None, *, origin: str) -> None:
+        check_url_length(url)
         try:
             parts = urlsplit(url)
-            host = (parts.hostname or "").lower().rstrip(".")
+            host = normalise_host(parts.hostname or "")
             _ = parts.port  # raises on a malformed port
         except ValueError as exc:
-            raise BadUrlError(f"malformed URL {url!r}: {exc}", url=origin) from exc
+            raise BadUrlError(f"malformed URL {url[:200]!r}: {exc}", url=origin) from exc
         if parts.scheme.lower() not in HTTP_SCHEMES or not host:
             raise UnsupportedSchemeError(f"only http(s) URLs are fetched, not {url!r}", url=origin)
         if allowed_hosts is not None and not any(host_matches(host, a) for a in allowed_hosts):
@@ -367,12 +402,9 @@ class HttpClient:
         if declared and declared.isdigit() and not encoding and int(declared) > limit:
             raise BodyTooLargeError(f"{url} declares {declared} bytes, over the {limit} limit", url=url)
         body = _BoundedBody(encoding, limit, url)
-        deadline = None if self.total_timeout is None else time.monotonic() + self.total_timeout
         try:
             for chunk in response.stream(CHUNK_SIZE, decode_content=False):
                 body.feed(chunk)
-                if deadline is not None and time.monotonic() > deadline:
-                    raise FetchTimeoutError(f"{url} took more than {self.total_timeout}s", url=url)
         except (ReadTimeoutError, TimeoutError) as exc:
             raise FetchTimeoutError(f"timed out reading {url}: {exc}", url=url) from exc
         except (HTTPError, OSError) as exc:
@@ -383,20 +415,33 @@ class HttpClient:
 # -- retries ---------------------------------------------------------------------------------------
 
 
+# Longest Retry-After honoured. Anything longer (or absurd: 99999999999999999999) is read as this:
+# the server asked for a long pause, and a day is long for news, short enough to recover from.
+MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
+_DELTA_SECONDS = re.compile(r"[0-9]+")
+
+
 def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
+    """Seconds to wait from a Retry-After header, at most MAX_RETRY_AFTER_SECONDS; None if absent/bad.
+
+    RFC 9110 allows delta-seconds or an HTTP date. A malformed value is None: the caller's own
+    bounded backoff applies, as if the server had said nothing.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if _DELTA_SECONDS.fullmatch(value):
+        # Compared as text first: int() of a 5,000-digit header would itself be an attack.
+        if len(value) > len(str(int(MAX_RETRY_AFTER_SECONDS))):
+            return MAX_RETRY_AFTER_SECONDS
+        return min(float(value), MAX_RETRY_AFTER_SECONDS)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         return None
-    return max(0.0, float(when.timestamp()) - now)
+    return min(max(0.0, float(when.timestamp()) - now), MAX_RETRY_AFTER_SECONDS)
 
 
 @dataclass(frozen=True)
