@@ -41,6 +41,7 @@ class Request:
     headers: dict[str, str]
     host: str
     at: float  # from the server's `clock` (a test's ManualClock), else time.monotonic()
+    client_port: int = 0  # tells connections apart: two requests, one port = a kept-alive connection
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -132,6 +133,7 @@ class TestServer:
                     {k.lower(): v for k, v in self.headers.items()},
                     self.headers.get("Host", ""),
                     at,
+                    self.client_address[1],
                 )
                 reply = server._reply_for(request)
                 if reply.delay and server._stopping.wait(reply.delay):

@@ -46,7 +46,7 @@ from newsdesk.fetching.http import (
     with_retries,
 )
 from newsdesk.fetching.pacing import HostPacer
-from newsdesk.fetching.robots import RobotsCache
+from newsdesk.fetching.robots import RobotsCache, fetch_robots_txt
 from newsdesk.fetching.safety import AddressPolicy, Resolver
 from newsdesk.rawpage import RawPage
 from newsdesk.sources import ArchivePage, Source
@@ -254,6 +254,12 @@ class _Crawl:
         with self._lock:
             self.report.errors.append(message)
 
+    def _truncated(self, url: str, dropped: int) -> None:
+        """A discovery document listed more than a run takes from it: count what was left out."""
+        if dropped > 0:
+            self._count("skipped", "over_document_cap", n=dropped)
+            self._error(f"{url}: {dropped} entries over the per-document cap left out")
+
     def _stop_requested(self) -> bool:
         if self.should_stop():
             with self._lock:
@@ -265,7 +271,7 @@ class _Crawl:
 
     def _robots_fetch(self, url: str) -> FetchResponse:
         self.pacer.wait(origin_of(url))
-        return self.client.get(url, headers={"Accept": "text/plain,*/*;q=0.5"})
+        return fetch_robots_txt(self.client, url)
 
     def _polite_get(
         self,
@@ -274,6 +280,7 @@ class _Crawl:
         allowed_hosts: Sequence[str],
         headers: dict[str, str] | None = None,
         accept_content: Callable[[str | None], bool] | None = None,
+        max_body_bytes: int | None = None,
     ) -> FetchResponse:
         """robots.txt, Crawl-delay, per-host interval, retries: everything but the state."""
         rules = self.robots.rules_for(url, self._robots_fetch)
@@ -292,7 +299,11 @@ class _Crawl:
             if self._stop_requested():
                 raise _StoppedError
             return self.client.get(
-                url, headers=headers, allowed_hosts=allowed_hosts, accept_content=accept_content
+                url,
+                headers=headers,
+                allowed_hosts=allowed_hosts,
+                accept_content=accept_content,
+                max_body_bytes=max_body_bytes,
             )
 
         def on_retry(error: FetchError, wait: float) -> None:
@@ -316,15 +327,21 @@ class _Crawl:
             if fetched is None:
                 continue
             body, validators = fetched
-            entries = self._parse(feed, functools.partial(parse_feed, body, feed))
-            if entries is not None:
+            document = self._parse(feed, functools.partial(parse_feed, body, feed))
+            if document is not None:
                 result.validated[feed] = validators
-                found.extend(entries)
+                found.extend(document.urls)
+                self._truncated(feed, document.truncated)
         sitemaps = list(source.sitemaps)
         if source.robots_sitemaps:
             own_urls = [*source.feeds, *source.sitemaps, *(a.url for a in source.archives)]
             for origin in sorted({origin_of(u) for u in own_urls}):
-                rules = self.robots.rules_for(origin + "/", self._robots_fetch)
+                try:
+                    rules = self.robots.rules_for(origin + "/", self._robots_fetch)
+                except FetchError as exc:  # a blocked address: reported as what it is
+                    self._count("failed", exc.reason)
+                    self._error(f"{origin}/robots.txt: {exc}")
+                    continue
                 sitemaps.extend(s for s in rules.sitemaps if s not in sitemaps)
         for sitemap in sitemaps:
             found.extend(self._discover_sitemap(sitemap, allowed, result, depth=0, seen=set()))
@@ -347,7 +364,9 @@ class _Crawl:
             self._error(f"{url}: {type(exc).__name__}: {exc}")
             return None
 
-    def _fetch_document(self, url: str, allowed: Sequence[str]) -> tuple[bytes, Validators] | None:
+    def _fetch_document(
+        self, url: str, allowed: Sequence[str], *, max_body_bytes: int | None = None
+    ) -> tuple[bytes, Validators] | None:
         """Body and validators of a feed or sitemap; None when unchanged (304) or unavailable (counted)."""
         validators = self.state.get_validators(url)
         try:
@@ -355,6 +374,7 @@ class _Crawl:
                 url,
                 allowed_hosts=allowed,
                 headers={"Accept": XML_ACCEPT, **(validators.request_headers() if validators else {})},
+                max_body_bytes=max_body_bytes,
             )
         except _StoppedError:
             self._error(f"{url}: left for the next run: out of time")
@@ -377,7 +397,8 @@ class _Crawl:
         if url in seen or self._stop_requested():
             return []
         seen.add(url)
-        fetched = self._fetch_document(url, allowed)
+        # A sitemap may be as large as its protocol allows, not just as large as a page.
+        fetched = self._fetch_document(url, allowed, max_body_bytes=self.options.max_sitemap_bytes)
         if fetched is None:
             return []
         body, validators = fetched
@@ -386,6 +407,7 @@ class _Crawl:
         )
         if document is None:
             return []
+        self._truncated(url, document.truncated)
         if not document.is_index:
             result.validated[url] = validators
             return document.urls
@@ -397,6 +419,7 @@ class _Crawl:
         children = [c for c in document.sitemaps if any(host_matches(host_of(c.url), a) for a in allowed)]
         # Newest children first: for news, the recent sitemaps are the ones with new articles.
         children.sort(key=lambda c: c.modified_at.timestamp() if c.modified_at else 0.0, reverse=True)
+        self._truncated(url, len(children) - self.options.max_sitemap_children)
         found: list[DiscoveredUrl] = []
         for child in children[: self.options.max_sitemap_children]:
             found.extend(self._discover_sitemap(child.url, allowed, result, depth=depth + 1, seen=seen))

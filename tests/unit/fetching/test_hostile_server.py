@@ -106,3 +106,16 @@ def test_https_body_dripping_forever_ends_at_the_total_deadline(tls_server: tupl
         client.get(server.url("/drip", "news.test"))
     with pytest.raises(FetchTimeoutError):
         client.get(server.url("/slow-headers", "news.test"))
+
+
+def test_a_body_longer_than_its_content_length_does_not_poison_the_connection(server: TestServer) -> None:
+    smuggled = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nEVIL!"
+    server.route("/short", Reply(body=b"hello", extra=smuggled + b"x" * 20_000))
+    server.route("/next", Reply(body=b"the real page"))
+    client = client_for(server, "news.test")
+    assert client.get(server.url("/short", "news.test")).body == b"hello"
+    assert client.get(server.url("/next", "news.test")).body == b"the real page"
+    assert client.get(server.url("/next", "news.test")).body == b"the real page"
+    short, first, second = (*server.requests_to("/short"), *server.requests_to("/next"))
+    assert first.client_port != short.client_port  # the overrun connection was closed...
+    assert second.client_port == first.client_port  # ...while a clean one is kept alive

@@ -31,6 +31,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 from urllib3.util import connection as urllib3_connection
+from urllib3.util.wait import wait_for_read
 
 from newsdesk.fetching.clock import Clock
 from newsdesk.fetching.deadline import DeadlineSocket, deadline_ssl_context, remaining, total_deadline
@@ -74,6 +75,7 @@ class FetchResponse:
     headers: Mapping[str, str]
     body: bytes = field(repr=False)
     redirects: tuple[str, ...] = ()
+    truncated: bool = False  # the body is the first max_body_bytes of a longer one (truncate=True)
 
     @property
     def content_type(self) -> str | None:
@@ -167,14 +169,30 @@ def _pool_manager(policy: AddressPolicy, maxsize: int, ca_file: str) -> urllib3.
     return manager
 
 
+def _overran(response: Any) -> bool:
+    """The server sent more than the response it declared: the connection is readable when idle."""
+    connection = response.connection
+    sock = getattr(connection, "sock", None)
+    return sock is not None and wait_for_read(sock, timeout=0.0)
+
+
 # -- bounded decompression -------------------------------------------------------------------------
 
 
-class _BoundedBody:
-    """Collects the body, decoding Content-Encoding on the fly, refusing to grow past `limit` bytes."""
+class _BodyFullError(Exception):
+    """A truncating body reached its limit: stop reading, keep what is there."""
 
-    def __init__(self, content_encoding: str | None, limit: int, url: str) -> None:
+
+class _BoundedBody:
+    """Collects the body, decoding Content-Encoding on the fly, never growing past `limit` bytes.
+
+    Past the limit it raises BodyTooLargeError, or with `truncate` keeps the first `limit` bytes.
+    """
+
+    def __init__(self, content_encoding: str | None, limit: int, url: str, *, truncate: bool = False) -> None:
         self._limit = limit
+        self._truncate = truncate
+        self.truncated = False
         self._url = url
         self._parts: list[bytes] = []
         self._size = 0
@@ -195,6 +213,10 @@ class _BoundedBody:
         if not data:
             return
         self._size += len(data)
+        if self._size > self._limit and self._truncate:
+            self._parts.append(data[: len(data) - (self._size - self._limit)])
+            self.truncated = True
+            raise _BodyFullError
         if self._size > self._limit:
             kind = "decompressed body" if self._coding else "body"
             raise BodyTooLargeError(f"{kind} of {self._url} exceeds {self._limit} bytes", url=self._url)
@@ -228,6 +250,10 @@ class _BoundedBody:
             raise UnsupportedContentEncodingError(
                 f"corrupt {self._coding} body: {exc}", url=self._url
             ) from exc
+
+    def prefix(self) -> bytes:
+        """What was collected so far (after a truncation: exactly `limit` bytes)."""
+        return b"".join(self._parts)
 
     def finish(self) -> bytes:
         if self._deflate_probe:
@@ -282,13 +308,15 @@ class HttpClient:
         allowed_hosts: Sequence[str] | None = None,
         accept_content: Callable[[str | None], bool] | None = None,
         max_body_bytes: int | None = None,
+        truncate: bool = False,
     ) -> FetchResponse:
         """Fetch `url`. Returns 2xx and 304 responses; raises a FetchError subclass for anything else.
 
         `allowed_hosts` (None: any host) applies to every hop. `accept_content` sees the final media
         type before the body is read, so an unwanted PDF is never downloaded. The whole call,
         redirects, headers and body included, ends within `total_timeout`: every socket read is
-        bounded by what is left of it (`newsdesk.fetching.deadline`).
+        bounded by what is left of it (`newsdesk.fetching.deadline`). A body over the limit raises
+        BodyTooLargeError, or with `truncate` is cut there (`truncated` says so).
         """
         with total_deadline(self.total_timeout):
             return self._get(
@@ -297,6 +325,7 @@ class HttpClient:
                 allowed_hosts=allowed_hosts,
                 accept_content=accept_content,
                 max_body_bytes=max_body_bytes,
+                truncate=truncate,
             )
 
     def _get(
@@ -307,6 +336,7 @@ class HttpClient:
         allowed_hosts: Sequence[str] | None,
         accept_content: Callable[[str | None], bool] | None,
         max_body_bytes: int | None,
+        truncate: bool,
     ) -> FetchResponse:
         limit = self.max_body_bytes if max_body_bytes is None else max_body_bytes
         request_headers = {
@@ -350,13 +380,17 @@ class HttpClient:
                         raise UnwantedContentTypeError(
                             f"{current} is {media or 'of no declared type'}", url=current, content_type=media
                         )
-                body = self._read_body(response, current, limit)
-                fully_read = True
-                return FetchResponse(url, current, status, response_headers, body, tuple(visited[:-1]))
+                body, truncated = self._read_body(response, current, limit, truncate)
+                fully_read = not truncated
+                return FetchResponse(
+                    url, current, status, response_headers, body, tuple(visited[:-1]), truncated
+                )
             finally:
                 # A connection with unread body (redirect, error page, refused PDF, cut body) is
                 # dropped rather than drained: draining could mean reading what we just refused.
-                if not fully_read:
+                # So is one with bytes past the end of its body (a short Content-Length): kept,
+                # they would be read as the start of the next response on that connection.
+                if not fully_read or _overran(response):
                     response.close()
                 response.release_conn()
 
@@ -396,20 +430,30 @@ class HttpClient:
         except (HTTPError, OSError) as exc:
             raise ConnectionFailedError(f"connection failed for {url}: {exc}", url=url) from exc
 
-    def _read_body(self, response: Any, url: str, limit: int) -> bytes:
+    def _read_body(self, response: Any, url: str, limit: int, truncate: bool) -> tuple[bytes, bool]:
+        """The body and whether it was truncated at `limit`."""
         declared = response.headers.get("content-length")
         encoding = response.headers.get("content-encoding")
-        if declared and declared.isdigit() and not encoding and int(declared) > limit:
+        if (
+            not truncate
+            and declared
+            and declared.isdigit()
+            and not encoding
+            # By length first: int() of a 5,000-digit header raises.
+            and (len(declared) > 18 or int(declared) > limit)
+        ):
             raise BodyTooLargeError(f"{url} declares {declared} bytes, over the {limit} limit", url=url)
-        body = _BoundedBody(encoding, limit, url)
+        body = _BoundedBody(encoding, limit, url, truncate=truncate)
         try:
             for chunk in response.stream(CHUNK_SIZE, decode_content=False):
                 body.feed(chunk)
+        except _BodyFullError:
+            return body.prefix(), True
         except (ReadTimeoutError, TimeoutError) as exc:
             raise FetchTimeoutError(f"timed out reading {url}: {exc}", url=url) from exc
         except (HTTPError, OSError) as exc:
             raise ConnectionFailedError(f"connection broke reading {url}: {exc}", url=url) from exc
-        return body.finish()
+        return body.finish(), False
 
 
 # -- retries ---------------------------------------------------------------------------------------
