@@ -187,8 +187,6 @@ def run_job(
     if not runs.start(source.id, owner=owner, now=clock.time(), lease_seconds=lease_seconds):
         logger.info("%s is being fetched by another run; this job ends here", source.id)
         return JobResult(source.id, "running_elsewhere")
-    outcome: RunOutcome = "failed"
-    report: CrawlReport | None = None
     try:
         report = run_crawl(
             [source],
@@ -201,21 +199,24 @@ def run_job(
             hosts=hosts,
             discover=job.discover,
         )
-        continues = report.stopped_early and job.continuation < MAX_CONTINUATIONS
-        outcome = "continued" if continues else "finished"
-    finally:
-        # The lease goes before the continuation is sent, or the continuation would find the
-        # source still running and end there.
-        runs.finish(
-            source.id,
-            owner=owner,
-            now=clock.time(),
-            outcome=outcome,
-            counts=_counts(report) if report is not None else {},
-            stored_new=bool(report and report.fetched),
-        )
+    except Exception:
+        # A failure (not a killed process: that leaves the lease to lapse) is recorded at once,
+        # so the source's next message can run.
+        runs.finish(source.id, owner=owner, now=clock.time(), outcome="failed", counts={}, stored_new=False)
+        raise
+    continues = report.stopped_early and job.continuation < MAX_CONTINUATIONS
+    outcome: RunOutcome = "continued" if continues else "finished"
+    # The lease goes before the continuation is sent, or the continuation would find the
+    # source still running and end there.
+    runs.finish(
+        source.id,
+        owner=owner,
+        now=clock.time(),
+        outcome=outcome,
+        counts=_counts(report),
+        stored_new=report.fetched > 0,
+    )
     if outcome == "continued":
-        assert report is not None
         follow_up = FetchJob(
             source=source,
             dispatched_at=job.dispatched_at,
