@@ -122,6 +122,7 @@ class CrawlOptions:
             min_host_interval_seconds=settings.min_host_interval_seconds,
             max_attempts=settings.max_attempts,
             total_timeout=settings.total_timeout_seconds,
+            read_timeout=settings.read_timeout_seconds,
         )
 
 

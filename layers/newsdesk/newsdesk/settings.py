@@ -36,6 +36,7 @@ class FetcherSettings(_EnvModel):
     time_margin_seconds: float = Field(default=30.0, ge=0, alias="TIME_MARGIN_SECONDS")
     max_attempts: int = Field(default=4, ge=1, le=10, alias="MAX_ATTEMPTS")
     total_timeout_seconds: float = Field(default=25.0, gt=0, alias="FETCH_TOTAL_TIMEOUT_SECONDS")
+    read_timeout_seconds: float = Field(default=20.0, gt=0, alias="FETCH_READ_TIMEOUT_SECONDS")
     # Where a run cut short by the time budget sends its continuation (the queue it came from).
     fetch_queue_url: str | None = Field(default=None, alias="FETCH_QUEUE_URL")
 

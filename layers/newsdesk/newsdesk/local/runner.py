@@ -163,8 +163,10 @@ def run_cycle(
     allow_private_networks: bool = False,
     log: IO[str] | None = None,
     workers: int | None = None,
+    fetcher_overrides: dict[str, str] | None = None,
 ) -> CycleSummary:
-    """One schedule tick. `workers` overrides the template's fetch concurrency (the default)."""
+    """One schedule tick. `workers` overrides the template's fetch concurrency (the default);
+    `fetcher_overrides` sets fetcher settings (e.g. shorter timeouts for a test)."""
     template = tpl.load_template(stack.template_path)
     root = stack.repo_root
 
@@ -174,6 +176,7 @@ def run_cycle(
         dispatcher_env["SOURCES_FILE"] = str(Path(sources_file).resolve())
     if allow_private_networks:
         fetcher_env["ALLOW_PRIVATE_NETWORKS"] = "true"
+    fetcher_env.update(fetcher_overrides or {})
 
     dispatcher = _function(template, root, "DispatcherFunction", dispatcher_env, log)
     schedule = tpl.function_event(template, "DispatcherFunction", "ScheduleV2")
