@@ -47,6 +47,7 @@ lint: setup
 
 typecheck: setup
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy functions/dispatcher/app.py
 	$(VENV)/bin/mypy functions/fetcher/app.py
 	$(VENV)/bin/mypy functions/parser/app.py
 

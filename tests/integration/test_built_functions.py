@@ -104,25 +104,42 @@ def test_built_parser_parses_the_sample_sqs_batch(moto_server: str, tmp_path: Pa
     assert table.get_item(Key={"id": "night ferry returns"})["Item"]["source"] == "harbour-gazette"
 
 
-def test_built_fetcher_runs_a_cycle_on_the_sample_site(
+def test_built_dispatcher_and_fetch_worker_run_a_cycle_on_the_sample_site(
     moto_server: str, sample_site: object, tmp_path: Path
 ) -> None:
+    from newsdesk.fanout import FetchJob
     from newsdesk.local.sample_site import SampleSiteServer
 
     assert isinstance(sample_site, SampleSiteServer)
     stack = ensure_stack()
     sources = tmp_path / "sources.yaml"
     sources.write_text(sample_site.sources_text(), encoding="utf-8")
-    env = {
-        **_aws_env(moto_server),
-        **stack.fetcher_env,
-        "SOURCES_FILE": str(sources),
-        "ALLOW_PRIVATE_NETWORKS": "true",
-    }
-    event = json.loads((ROOT / "events/fetcher-schedule.json").read_text(encoding="utf-8"))
+    schedule = json.loads((ROOT / "events/dispatcher-schedule.json").read_text(encoding="utf-8"))
 
-    result = _invoke("FetcherFunction", event, env, tmp_path)
+    dispatched = _invoke(
+        "DispatcherFunction",
+        schedule,
+        {**_aws_env(moto_server), **stack.dispatcher_env, "SOURCES_FILE": str(sources)},
+        tmp_path,
+    )
 
-    assert result["fetched"] == 4
+    assert sorted(dispatched["dispatched"]) == ["harbour-gazette", "kyiv-independent"]  # type: ignore[call-overload]
+    sqs = boto3.client("sqs")
+    messages = sqs.receive_message(QueueUrl=stack.name("FetchQueue"), MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 2
+    sample = json.loads((ROOT / "events/fetcher-sqs-fetch-job.json").read_text(encoding="utf-8"))
+    FetchJob.model_validate_json(sample["Records"][0]["body"])  # the sample event stays a valid job
+    env = {**_aws_env(moto_server), **stack.fetcher_env, "ALLOW_PRIVATE_NETWORKS": "true"}
+    fetched = 0
+    for message in messages:
+        event = {
+            "Records": [{**sample["Records"][0], "messageId": message["MessageId"], "body": message["Body"]}]
+        }
+        result = _invoke("FetcherFunction", event, env, tmp_path)
+        assert result["batchItemFailures"] == []
+        (job,) = result["results"]  # type: ignore[misc]
+        fetched += int(job["fetched"])
+
+    assert fetched == 4
     keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=stack.name("RawBucket"))["Contents"]]
     assert len(keys) == 4 and all(k.endswith(".html.gz") for k in keys)

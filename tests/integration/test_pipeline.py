@@ -219,3 +219,101 @@ def test_status_lists_what_the_fetcher_did_per_url(moto_server: str, sources_fil
     assert len(records) == 4
     assert {r["status"] for r in records} == {"fetched"}
     assert all(r["raw_key"].endswith(".html.gz") for r in records)
+
+
+# -- fan-out: sources pushed without a redeploy, one hostile source among healthy ones ---------------
+
+
+def _sources_with(sample_site: SampleSiteServer, extra: list[dict[str, object]], every: str) -> str:
+    import yaml
+
+    data = yaml.safe_load(sample_site.sources_text())
+    for entry in data["sources"]:
+        entry["every"] = every
+    data["sources"].extend(extra)
+    return yaml.safe_dump(data)
+
+
+def test_sources_pushed_to_the_stack_are_what_the_dispatcher_runs(
+    moto_server: str, sample_site: SampleSiteServer, tmp_path: Path
+) -> None:
+    pushed = tmp_path / "pushed.yaml"
+    pushed.write_text(_sources_with(sample_site, [], "1h"), encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  - {id: Not Valid}\n", encoding="utf-8")
+
+    assert cli_main(["sources", "push", str(bad), "--endpoint-url", moto_server]) == 2
+    assert cli_main(["sources", "push", str(pushed), "--endpoint-url", moto_server]) == 0
+    with local_aws(moto_server):
+        summary = run_cycle(ensure_stack(), allow_private_networks=True, log=io.StringIO())
+
+    assert sorted(summary.dispatched) == ["harbour-gazette", "kyiv-independent"]
+    assert (summary.fetched, summary.parsed) == (4, 4)
+
+
+def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
+    moto_server: str, sample_site: SampleSiteServer, tmp_path: Path
+) -> None:
+    from support.feeds import rss_for
+    from support.http_server import Reply, TestServer
+
+    with TestServer() as hostile:
+        busy = [hostile.url(f"/busy/{n}") for n in range(10)]
+        huge = hostile.url("/a/" + "x" * 450_000)
+        hostile.route("/feed.xml", Reply(body=rss_for([huge, *busy]), content_type="text/xml"))
+        for n in range(10):
+            hostile.route(f"/busy/{n}", Reply(status=429, body=b"no", content_type="text/plain"))
+        hostile.route("/silent.xml", Reply(delay=3600))  # accepts, then never answers
+        hostile.route(
+            "/retry-forever.xml", Reply(status=503, headers={"Retry-After": "99999999999999999999"})
+        )
+        hostile_source = {
+            "id": "hostile",
+            "name": "Hostile",
+            "every": "1s",
+            "feeds": [
+                hostile.url("/silent.xml"),
+                hostile.url("/feed.xml"),
+                hostile.url("/retry-forever.xml"),
+            ],
+        }
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(_sources_with(sample_site, [hostile_source], "1s"), encoding="utf-8")
+        overrides = {
+            "FETCH_READ_TIMEOUT_SECONDS": "2",
+            "FETCH_TOTAL_TIMEOUT_SECONDS": "3",
+            "MAX_ATTEMPTS": "2",
+        }
+
+        with local_aws(moto_server):
+            stack = ensure_stack()
+            cycles = [
+                run_cycle(
+                    stack,
+                    sources_file=sources,
+                    allow_private_networks=True,
+                    log=io.StringIO(),
+                    fetcher_overrides=overrides,
+                )
+                for _ in range(2)
+            ]
+            stored = _articles(stack)
+
+    for cycle in cycles:
+        assert sorted(cycle.dispatched) == ["harbour-gazette", "hostile", "kyiv-independent"]
+        outcomes = {job["source"]: job["outcome"] for job in cycle.jobs}
+        assert outcomes == {
+            "harbour-gazette": "finished",
+            "hostile": "finished",
+            "kyiv-independent": "finished",
+        }
+    assert cycles[0].fetched == 4 and cycles[0].parsed == 4
+    assert (cycles[1].fetched, cycles[1].parsed) == (0, 0)  # nothing new, nothing stored twice
+    assert len(stored) == 4 and all(url.startswith(sample_site.base_url) for url in stored)
+    hostile_job = next(job for job in cycles[0].jobs if job["source"] == "hostile")
+    assert hostile_job["skipped"] == {"url_too_long": 1}
+    assert hostile_job["backed_off_hosts"] == [f"http://127.0.0.1:{hostile.port}"]
+    # What the hostile source left in the crawl state is readable by the operator's status.
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli_main(["status", "--endpoint-url", moto_server, "--format", "jsonl"]) == 0

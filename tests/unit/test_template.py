@@ -25,24 +25,61 @@ def _of_type(translated: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def test_functions_use_a_current_python_runtime(translated: dict[str, Any]) -> None:
     functions = _of_type(translated, "AWS::Lambda::Function")
-    assert set(functions) == {"FetcherFunction", "ParserFunction"}
+    assert set(functions) == {"DispatcherFunction", "FetcherFunction", "ParserFunction"}
     assert {f["Properties"]["Runtime"] for f in functions.values()} == {"python3.12"}
     assert all(f["Properties"]["TracingConfig"]["Mode"] == "Active" for f in functions.values())
 
 
-def test_fetcher_is_started_by_an_eventbridge_scheduler_schedule_with_the_rate_parameter(
+def test_dispatcher_is_started_by_an_unnamed_schedule_with_a_dead_letter_queue(
     translated: dict[str, Any],
 ) -> None:
     (schedule,) = _of_type(translated, "AWS::Scheduler::Schedule").values()
-    assert schedule["Properties"]["ScheduleExpression"] == {"Ref": "ScheduleRate"}
-    assert schedule["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["FetcherFunction", "Arn"]}
+    props = schedule["Properties"]
+    assert props["ScheduleExpression"] == {"Ref": "ScheduleRate"}
+    assert "Name" not in props  # OmitName: two stacks can live in one account
+    assert props["Target"]["Arn"] == {"Fn::GetAtt": ["DispatcherFunction", "Arn"]}
+    assert props["Target"]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["DispatchDeadLetterQueue", "Arn"]}
+
+
+def test_failed_asynchronous_dispatches_go_to_a_destination(translated: dict[str, Any]) -> None:
+    (config,) = _of_type(translated, "AWS::Lambda::EventInvokeConfig").values()
+    props = config["Properties"]
+    assert props["FunctionName"] == {"Ref": "DispatcherFunction"}
+    assert 0 <= props["MaximumRetryAttempts"] <= 2
+    assert props["MaximumEventAgeInSeconds"] <= 3600
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["DispatchDeadLetterQueue", "Arn"]
+    }
+
+
+def test_fetch_workers_take_one_source_per_message_under_a_concurrency_parameter(
+    template: dict[str, Any], translated: dict[str, Any]
+) -> None:
+    mappings = _of_type(translated, "AWS::Lambda::EventSourceMapping").values()
+    (mapping,) = [m for m in mappings if m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0] == "FetchQueue"]
+    props = mapping["Properties"]
+    assert props["FunctionName"] == {"Ref": "FetcherFunction"}
+    assert props["BatchSize"] == 1
+    assert props["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "FetchConcurrency"}
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = template["Resources"]["FetchQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * tpl.function_properties(template, "FetcherFunction")["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["FetchDeadLetterQueue", "Arn"]}
+    # The fetcher's tunables are parameters, passed to it as settings.
+    env = tpl.function_environment(template, "FetcherFunction")
+    assert env["MIN_HOST_INTERVAL_SECONDS"] == {"Ref": "HostIntervalSeconds"}
+    assert env["MAX_BODY_BYTES"] == {"Ref": "MaxBodyBytes"}
+    assert env["MAX_CONCURRENCY"] == {"Ref": "FetchThreadsPerWorker"}
+    assert tpl.function_environment(template, "DispatcherFunction")["DEFAULT_SOURCE_INTERVAL"] == {
+        "Ref": "DefaultSourceInterval"
+    }
 
 
 def test_parser_reads_the_parse_queue_with_partial_batch_failures(
     template: dict[str, Any], translated: dict[str, Any]
 ) -> None:
-    (mapping,) = _of_type(translated, "AWS::Lambda::EventSourceMapping").values()
-    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["ParseQueue", "Arn"]}
+    mappings = _of_type(translated, "AWS::Lambda::EventSourceMapping").values()
+    (mapping,) = [m for m in mappings if m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0] == "ParseQueue"]
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     queue = template["Resources"]["ParseQueue"]["Properties"]
     parser_timeout = tpl.function_properties(template, "ParserFunction")["Timeout"]
@@ -66,13 +103,13 @@ def test_raw_bucket_notifies_the_parse_queue_of_new_raw_pages(template: dict[str
 
 def test_buckets_are_private_and_encrypted(template: dict[str, Any]) -> None:
     buckets = {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::S3::Bucket"}
-    assert set(buckets) == {"RawBucket", "ArticlesBucket"}
+    assert set(buckets) == {"RawBucket", "ArticlesBucket", "ConfigBucket"}
     for bucket in buckets.values():
         props = bucket["Properties"]
         assert all(props["PublicAccessBlockConfiguration"].values())
         assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     policies = [v for v in template["Resources"].values() if v["Type"] == "AWS::S3::BucketPolicy"]
-    assert len(policies) == 2
+    assert len(policies) == 3
     for policy in policies:
         (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
         assert statement["Effect"] == "Deny"
@@ -137,9 +174,12 @@ def test_fetcher_may_call_exactly_the_dynamodb_operations_its_crawl_state_uses(
     import inspect
     import re
 
-    from newsdesk.storage import crawl_state
+    from newsdesk.storage import crawl_state, host_slots, source_runs
 
-    used = set(re.findall(r'_call\(\s*"([a-z_]+)"', inspect.getsource(crawl_state.DynamoCrawlState)))
+    adapters = (crawl_state.DynamoCrawlState, source_runs.DynamoSourceRuns, host_slots.DynamoHostSlots)
+    sources = "".join(inspect.getsource(a) for a in adapters)
+    used = set(re.findall(r'_call\(\s*"([a-z_]+)"', sources))
+    used |= set(re.findall(r"_client\.([a-z_]+)\(", sources))
     # Scan serves only `newsdesk status`, run with the operator's credentials, not the function's.
     used.discard("scan")
     granted = set()

@@ -310,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--endpoint-url")
     status.add_argument("--stack-name")
     status.set_defaults(func=cmd_status)
+
+    from newsdesk.commands import sources as sources_commands
+
+    sources_commands.register(commands)
     return parser
 
 

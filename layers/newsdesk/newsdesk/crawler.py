@@ -23,13 +23,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from newsdesk.crawling.hosts import HostSlots, MemoryHostSlots
 from newsdesk.discovery import DiscoveredUrl, DiscoveryError
 from newsdesk.discovery.archives import parse_archive_page
 from newsdesk.discovery.feeds import parse_feed
 from newsdesk.discovery.sitemaps import parse_sitemap
+from newsdesk.errors import StorageError
 from newsdesk.fetching.clock import Clock, SystemClock, clamp_time, utc_datetime
 from newsdesk.fetching.encoding import detect_encoding
 from newsdesk.fetching.errors import (
+    BlockedAddressError,
     FetchError,
     HostNotAllowedError,
     HttpStatusError,
@@ -45,13 +48,12 @@ from newsdesk.fetching.http import (
     retry_after_of,
     with_retries,
 )
-from newsdesk.fetching.pacing import HostPacer
 from newsdesk.fetching.robots import RobotsCache, fetch_robots_txt
 from newsdesk.fetching.safety import AddressPolicy, Resolver
 from newsdesk.rawpage import RawPage
 from newsdesk.sources import ArchivePage, Source
 from newsdesk.storage.crawl_state import CrawlState, QueueItem, UrlRecord, Validators
-from newsdesk.urls import canonicalize_url, host_matches, host_of, origin_of, url_id
+from newsdesk.urls import MAX_URL_LENGTH, canonicalize_url, host_matches, host_of, origin_of, url_id
 
 if TYPE_CHECKING:
     from newsdesk.settings import FetcherSettings
@@ -62,6 +64,8 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 XML_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 # Magic numbers of the binary files most often linked from news pages, for servers that send none.
 _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
+# Host backoff is for statuses that speak for the whole host, not for one page.
+_HOST_BUSY_STATUSES = frozenset({429, 503})
 
 __all__ = ["Clock", "CrawlOptions", "CrawlReport", "RawPageSink", "run_crawl"]
 
@@ -96,6 +100,15 @@ class CrawlOptions:
     max_sitemap_children: int = 20
     max_sitemap_depth: int = 2
     max_sitemap_bytes: int = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
+    # A host's next slot further away than this (backed off, or busy with other workers): its
+    # URLs stay queued for the next run rather than hold a worker.
+    max_host_wait_seconds: float = 30.0
+    # After a 429/503 the host gets no request for base * 2^(n-1) seconds (n: such answers in
+    # this run), or for its Retry-After, each capped at host_backoff_max_seconds.
+    host_backoff_base_seconds: float = 10.0
+    host_backoff_max_seconds: float = 3600.0
+    # Any stored next-attempt time is at most this far ahead (an absurd Retry-After included).
+    max_retry_delay_seconds: float = 7 * 86400.0
 
     @classmethod
     def from_settings(cls, settings: FetcherSettings) -> CrawlOptions:
@@ -106,6 +119,8 @@ class CrawlOptions:
             max_body_bytes=settings.max_body_bytes,
             min_host_interval_seconds=settings.min_host_interval_seconds,
             max_attempts=settings.max_attempts,
+            total_timeout=settings.total_timeout_seconds,
+            read_timeout=settings.read_timeout_seconds,
         )
 
 
@@ -122,6 +137,8 @@ class CrawlReport:
     stored_keys: list[str] = field(default_factory=list)
     retries: int = 0  # extra attempts made within this run
     stopped_early: bool = False  # should_stop() cut the run short
+    discovery_complete: bool = True  # False: a continuation must read the feeds again
+    backed_off_hosts: list[str] = field(default_factory=list)  # URLs left queued for these
     errors: list[str] = field(default_factory=list)  # discovery problems, one line each, for logs
 
     def as_dict(self) -> dict[str, object]:
@@ -137,6 +154,8 @@ class CrawlReport:
             "stored_keys": list(self.stored_keys),
             "retries": self.retries,
             "stopped_early": self.stopped_early,
+            "discovery_complete": self.discovery_complete,
+            "backed_off_hosts": sorted(self.backed_off_hosts),
             "errors": list(self.errors),
         }
 
@@ -161,6 +180,14 @@ class _Work:
 
 class _StoppedError(Exception):
     """should_stop() said so: leave the rest for the next run."""
+
+
+class _HostBackedOffError(Exception):
+    """The host's next slot is too far away (backed off or busy): leave its URLs queued."""
+
+    def __init__(self, origin: str) -> None:
+        super().__init__(f"{origin} is backed off")
+        self.origin = origin
 
 
 def _changed_at(found: DiscoveredUrl) -> float | None:
@@ -204,8 +231,10 @@ class _Crawl:
         should_stop: Callable[[], bool],
         clock: Clock,
         robots: RobotsCache | None,
+        hosts: HostSlots,
     ) -> None:
         self.state = state
+        self.hosts = hosts
         self.sink = sink
         self.options = options
         self.should_stop = should_stop
@@ -234,7 +263,9 @@ class _Crawl:
             backoff_max=options.backoff_max_seconds,
             max_wait=options.max_retry_wait_seconds,
         )
-        self.pacer = HostPacer(clock, options.min_host_interval_seconds)
+        self._blocked_origins: set[str] = set()  # robots.txt unreachable because the address is
+        self._host_strikes: dict[str, int] = {}  # 429/503 answers per origin in this run
+        self._incomplete_plans: set[str] = set()  # sources with a URL the state refused
         self.robots = robots or RobotsCache(
             user_agent=options.user_agent, clock=clock, ttl_seconds=options.robots_ttl_seconds
         )
@@ -260,6 +291,11 @@ class _Crawl:
             self._count("skipped", "over_document_cap", n=dropped)
             self._error(f"{url}: {dropped} entries over the per-document cap left out")
 
+    def _host_deferred(self, origin: str) -> None:
+        with self._lock:
+            if origin not in self.report.backed_off_hosts:
+                self.report.backed_off_hosts.append(origin)
+
     def _stop_requested(self) -> bool:
         if self.should_stop():
             with self._lock:
@@ -269,9 +305,39 @@ class _Crawl:
 
     # -- fetching with politeness ------------------------------------------------------------------
 
+    def _pace(self, origin: str, crawl_delay: float | None = None) -> None:
+        """Wait for this host's next slot (shared with every other worker), or give up on the host."""
+        spacing = max(self.options.min_host_interval_seconds, crawl_delay or 0.0)
+        now = self.clock.time()
+        # Waiting out the host's own spacing (a long Crawl-delay) is pacing, not a backed-off host.
+        max_wait = max(self.options.max_host_wait_seconds, spacing)
+        slot = self.hosts.reserve(origin, now=now, spacing=spacing, max_wait=max_wait)
+        if slot is None:
+            raise _HostBackedOffError(origin)
+        if slot > now:
+            self.clock.sleep(slot - now)
+
+    def _back_off_host(self, origin: str, error: HttpStatusError) -> None:
+        with self._lock:
+            strikes = self._host_strikes[origin] = self._host_strikes.get(origin, 0) + 1
+        now = self.clock.time()
+        delay = self.options.host_backoff_base_seconds * 2 ** (strikes - 1)
+        retry_after = retry_after_of(error, now)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        delay = min(delay, self.options.host_backoff_max_seconds)
+        logger.info("backing off %s for %.0fs after HTTP %s", origin, delay, error.status)
+        self.hosts.back_off(origin, until=now + delay)
+
     def _robots_fetch(self, url: str) -> FetchResponse:
-        self.pacer.wait(origin_of(url))
-        return fetch_robots_txt(self.client, url)
+        self._pace(origin_of(url))
+        try:
+            return fetch_robots_txt(self.client, url)
+        except BlockedAddressError:
+            # Remembered so the URL's own failure says why, instead of "robots.txt unavailable".
+            with self._lock:
+                self._blocked_origins.add(origin_of(url))
+            raise
 
     def _polite_get(
         self,
@@ -284,6 +350,8 @@ class _Crawl:
     ) -> FetchResponse:
         """robots.txt, Crawl-delay, per-host interval, retries: everything but the state."""
         rules = self.robots.rules_for(url, self._robots_fetch)
+        if rules.unavailable and rules.origin in self._blocked_origins:
+            raise BlockedAddressError(f"{url} resolves to a blocked address", url=url)
         if rules.unavailable:
             raise RobotsUnavailableError(f"robots.txt of {rules.origin} is unavailable; try later", url=url)
         if not rules.can_fetch(url, self.options.user_agent):
@@ -294,17 +362,22 @@ class _Crawl:
         origin = origin_of(url)
 
         def attempt() -> FetchResponse:
-            self.pacer.wait(origin, delay)
+            self._pace(origin, delay)
             # The wait may have used up the time budget: do not start a fetch that cannot finish.
             if self._stop_requested():
                 raise _StoppedError
-            return self.client.get(
-                url,
-                headers=headers,
-                allowed_hosts=allowed_hosts,
-                accept_content=accept_content,
-                max_body_bytes=max_body_bytes,
-            )
+            try:
+                return self.client.get(
+                    url,
+                    headers=headers,
+                    allowed_hosts=allowed_hosts,
+                    accept_content=accept_content,
+                    max_body_bytes=max_body_bytes,
+                )
+            except HttpStatusError as error:
+                if error.status in _HOST_BUSY_STATUSES:
+                    self._back_off_host(origin, error)
+                raise
 
         def on_retry(error: FetchError, wait: float) -> None:
             logger.info("retrying %s in %.1fs after %s", url, wait, error.reason)
@@ -338,6 +411,9 @@ class _Crawl:
             for origin in sorted({origin_of(u) for u in own_urls}):
                 try:
                     rules = self.robots.rules_for(origin + "/", self._robots_fetch)
+                except _HostBackedOffError:
+                    self._host_deferred(origin)
+                    continue
                 except FetchError as exc:  # a blocked address: reported as what it is
                     self._count("failed", exc.reason)
                     self._error(f"{origin}/robots.txt: {exc}")
@@ -379,6 +455,10 @@ class _Crawl:
         except _StoppedError:
             self._error(f"{url}: left for the next run: out of time")
             return None
+        except _HostBackedOffError as exc:
+            self._host_deferred(exc.origin)
+            self._error(f"{url}: left for the next run: {exc}")
+            return None
         except FetchError as exc:
             if exc.reason == "robots":
                 self._count("skipped_robots")
@@ -417,6 +497,10 @@ class _Crawl:
             self._error(f"{url}: sitemap index nested deeper than {self.options.max_sitemap_depth}; ignored")
             return []
         children = [c for c in document.sitemaps if any(host_matches(host_of(c.url), a) for a in allowed)]
+        too_long = [c for c in children if len(c.url) > MAX_URL_LENGTH]
+        if too_long:
+            self._count("skipped", "url_too_long", n=len(too_long))
+            children = [c for c in children if len(c.url) <= MAX_URL_LENGTH]
         # Newest children first: for news, the recent sitemaps are the ones with new articles.
         children.sort(key=lambda c: c.modified_at.timestamp() if c.modified_at else 0.0, reverse=True)
         self._truncated(url, len(children) - self.options.max_sitemap_children)
@@ -437,6 +521,10 @@ class _Crawl:
                 response = self._polite_get(page_url, allowed_hosts=allowed)
             except _StoppedError:
                 self._error(f"{page_url}: left for the next run: out of time")
+                break
+            except _HostBackedOffError as exc:
+                self._host_deferred(exc.origin)
+                self._error(f"{page_url}: left for the next run: {exc}")
                 break
             except FetchError as exc:
                 self._count("skipped_robots") if exc.reason == "robots" else self._count("failed", exc.reason)
@@ -479,7 +567,7 @@ class _Crawl:
 
         queue = self.state.queued(source.id)
         queued_ids = {q.url_id for q in queue}
-        records = self.state.get_records(source.id, [k for k in unique if k not in queued_ids])
+        records = self._records(source, [k for k in unique if k not in queued_ids])
         work = [
             _Work(source, q.url_id, q.url, q.changed_at)
             for q in queue
@@ -495,15 +583,52 @@ class _Crawl:
             if needs_fetch(records.get(key), changed):
                 # queued_at keeps discovery order within the run (feeds list newest first).
                 fresh.append(QueueItem(key, canonical, now + len(fresh) * 1e-3, changed))
+        fresh = self._enqueue(source, fresh, now)
         self._count("new", n=len(fresh))
-        if fresh:
-            self.state.enqueue(source.id, fresh, now=now)
         work.extend(_Work(source, q.url_id, q.url, q.changed_at) for q in fresh)
         over = len(work) - source.max_articles_per_run
         if over > 0:
             self._count("deferred", n=over)
             work = work[: source.max_articles_per_run]
         return work
+
+    def _records(self, source: Source, url_ids: list[str]) -> dict[str, UrlRecord]:
+        try:
+            return self.state.get_records(source.id, url_ids)
+        except StorageError as exc:
+            # One bad key must not hide the rest: ask again one by one and lose only that one.
+            logger.warning("batch read of %s records failed (%s); reading them one by one", source.id, exc)
+        found: dict[str, UrlRecord] = {}
+        for url_id_ in url_ids:
+            try:
+                found.update(self.state.get_records(source.id, [url_id_]))
+            except StorageError as exc:
+                self._count("failed", "storage_error")
+                self._error(f"{source.id}/{url_id_}: {exc}")
+                with self._lock:
+                    self._incomplete_plans.add(source.id)
+        return found
+
+    def _enqueue(self, source: Source, fresh: list[QueueItem], now: float) -> list[QueueItem]:
+        """Queue the new URLs; returns those queued (an item the table refuses is counted, not fatal)."""
+        if not fresh:
+            return fresh
+        try:
+            self.state.enqueue(source.id, fresh, now=now)
+            return fresh
+        except StorageError as exc:
+            logger.warning("batch enqueue for %s failed (%s); queueing one by one", source.id, exc)
+        queued = []
+        for item in fresh:
+            try:
+                self.state.enqueue(source.id, [item], now=now)
+                queued.append(item)
+            except StorageError as exc:
+                self._count("failed", "storage_error")
+                self._error(f"{item.url[:200]}: not queued: {exc}")
+                with self._lock:
+                    self._incomplete_plans.add(source.id)
+        return queued
 
     # -- fetching articles -------------------------------------------------------------------------
 
@@ -515,6 +640,10 @@ class _Crawl:
             try:
                 self.fetch_article(item)
             except _StoppedError:
+                self._count("deferred", n=len(items) - index)
+                return
+            except _HostBackedOffError as exc:
+                self._host_deferred(exc.origin)
                 self._count("deferred", n=len(items) - index)
                 return
             except Exception as exc:  # one bad URL must never end the run
@@ -547,7 +676,7 @@ class _Crawl:
             return
         try:
             self._fetch_claimed(item, record)
-        except _StoppedError:
+        except (_StoppedError, _HostBackedOffError):
             self.state.release(source.id, item.url_id, owner=self.owner)
             raise
         except Exception as exc:  # storage trouble or a bug: fail this URL, keep the run going
@@ -633,6 +762,11 @@ class _Crawl:
             changed_at=item.changed_at,
             validators=Validators(response.etag, response.last_modified),
         )
+        # One line per article carrying the ids the parser logs too: grep one id across both.
+        logger.info(
+            "raw page stored",
+            extra={"source": source.id, "url": item.url, "article_id": item.url_id, "raw_key": key},
+        )
         with self._lock:
             self.report.fetched += 1
             self.report.stored_keys.append(key)
@@ -647,7 +781,10 @@ class _Crawl:
         if (error is None or error.retryable) and attempts < self.options.max_failed_runs:
             delay = self.options.retry_delay_seconds * 2 ** (attempts - 1)
             retry_after = retry_after_of(error, now) if error is not None else None
-            retry_at = clamp_time(now + max(delay, retry_after or 0.0), now)
+            # Capped: a Retry-After of 1e20 seconds is a hostile or broken server, not a plan.
+            retry_at = clamp_time(
+                now + min(max(delay, retry_after or 0.0), self.options.max_retry_delay_seconds), now
+            )
         if error is not None and not isinstance(error, (HttpStatusError, HostNotAllowedError)):
             logger.info("fetch of %s failed: %s", item.url, error)
         self.state.mark_failed(
@@ -662,33 +799,45 @@ class _Crawl:
 
     # -- the run -----------------------------------------------------------------------------------
 
-    def run(self, sources: Sequence[Source]) -> CrawlReport:
-        work: list[_Work] = []
+    def run(self, sources: Sequence[Source], *, discover: bool = True) -> CrawlReport:
+        # Each source goes from discovery to fetching on its own: a slow feed delays only its source.
+        # Two sources on one host still share that host's slots.
         if sources:
             workers = max(1, min(self.options.max_concurrency, len(sources)))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="discover") as pool:
-                discoveries = list(pool.map(self.discover, sources))
-            for source, discovery in zip(sources, discoveries, strict=True):
-                # Even a discovery cut short is planned: what it found is queued for the next run.
-                work.extend(self.plan(source, discovery.found))
-                # Validators only once the URLs are queued: a 304 next run must never hide URLs
-                # this run read but did not record.
-                for url, validators in discovery.validated.items():
-                    if validators.etag or validators.last_modified:
-                        self.state.put_validators(url, validators, now=self.clock.time())
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="source") as pool:
+                for future in [pool.submit(self.run_source, s, discover=discover) for s in sources]:
+                    future.result()
+        return self.report
+
+    def run_source(self, source: Source, *, discover: bool = True) -> None:
+        discovery = self.discover(source) if discover else _Discovery()
+        if self.report.stopped_early:
+            with self._lock:
+                self.report.discovery_complete = False
+        # Even a discovery cut short is planned: what it found is queued for the next run.
+        work = self.plan(source, discovery.found)
+        # Validators only once the URLs are queued: a 304 next run must never hide URLs
+        # this run read but did not record.
+        with self._lock:
+            validated = {} if source.id in self._incomplete_plans else discovery.validated
+        for url, validators in validated.items():
+            if validators.etag or validators.last_modified:
+                try:
+                    self.state.put_validators(url, validators, now=self.clock.time())
+                except StorageError as exc:  # costs one unconditional GET next run, nothing more
+                    self._error(f"{url}: validators not stored: {exc}")
         if self.report.stopped_early:
             self._count("deferred", n=len(work))
-            return self.report
+            return
         by_host: dict[str, list[_Work]] = defaultdict(list)
         for item in work:
             by_host[origin_of(item.url)].append(item)
         if not by_host:
-            return self.report
+            return
         workers = max(1, min(self.options.max_concurrency, len(by_host)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
             for future in [pool.submit(self.fetch_host, items) for items in by_host.values()]:
                 future.result()
-        return self.report
 
 
 def run_crawl(
@@ -700,8 +849,14 @@ def run_crawl(
     should_stop: Callable[[], bool] = lambda: False,
     clock: Clock | None = None,
     robots: RobotsCache | None = None,
+    hosts: HostSlots | None = None,
+    discover: bool = True,
 ) -> CrawlReport:
-    """Discover and fetch what is new for each source; see the module docstring for the steps."""
+    """Discover and fetch what is new for each source; see the module docstring for the steps.
+
+    `hosts` shares per-host slots with other workers (default: this run's own); `discover=False`
+    continues a run cut short after its discovery: it fetches what the source has queued.
+    """
     crawl = _Crawl(
         state=state,
         sink=sink,
@@ -709,9 +864,10 @@ def run_crawl(
         should_stop=should_stop,
         clock=clock or SystemClock(),
         robots=robots,
+        hosts=hosts or MemoryHostSlots(),
     )
     try:
-        report = crawl.run(sources)
+        report = crawl.run(sources, discover=discover)
     finally:
         crawl.client.close()
     logger.info("crawl finished: %s", {k: v for k, v in report.as_dict().items() if k != "stored_keys"})

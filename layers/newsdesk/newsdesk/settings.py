@@ -35,11 +35,32 @@ class FetcherSettings(_EnvModel):
     min_host_interval_seconds: float = Field(default=1.0, ge=0, alias="MIN_HOST_INTERVAL_SECONDS")
     time_margin_seconds: float = Field(default=30.0, ge=0, alias="TIME_MARGIN_SECONDS")
     max_attempts: int = Field(default=4, ge=1, le=10, alias="MAX_ATTEMPTS")
+    total_timeout_seconds: float = Field(default=25.0, gt=0, alias="FETCH_TOTAL_TIMEOUT_SECONDS")
+    read_timeout_seconds: float = Field(default=20.0, gt=0, alias="FETCH_READ_TIMEOUT_SECONDS")
+    # Where a run cut short by the time budget sends its continuation (the queue it came from).
+    fetch_queue_url: str | None = Field(default=None, alias="FETCH_QUEUE_URL")
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> FetcherSettings:
         settings = cls.from_env(environ)
         assert isinstance(settings, FetcherSettings)
+        return settings
+
+
+class DispatcherSettings(_EnvModel):
+    crawl_table: str = Field(alias="CRAWL_TABLE")
+    fetch_queue_url: str = Field(alias="FETCH_QUEUE_URL")
+    # The sources file: a local path (tests, `newsdesk run --sources`) wins over the bucket;
+    # with neither (or an empty bucket) the bundled file is used.
+    sources_file: str | None = Field(default=None, alias="SOURCES_FILE")
+    sources_bucket: str | None = Field(default=None, alias="SOURCES_BUCKET")
+    sources_key: str = Field(default="sources.yaml", alias="SOURCES_KEY")
+    default_interval: str = Field(default="1h", pattern=r"^\d+\s*[smhd]$", alias="DEFAULT_SOURCE_INTERVAL")
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None) -> DispatcherSettings:
+        settings = cls.from_env(environ)
+        assert isinstance(settings, DispatcherSettings)
         return settings
 
 

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import importlib.resources
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsdesk.errors import ConfigurationError
 from newsdesk.urls import TrailingSlash
+
+_INTERVAL = re.compile(r"^(\d+)\s*([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+INTERVAL_PATTERN = r"^\d+\s*[smhd]$"
+
+
+def interval_seconds(text: str) -> int:
+    """`30s`, `5m`, `2h`, `1d` as seconds; a ConfigurationError for anything else (or zero)."""
+    match = _INTERVAL.match(text.strip())
+    if match is None or int(match.group(1)) == 0:
+        raise ConfigurationError(f"invalid interval {text!r}: expected a positive number and s, m, h or d")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
 class ArchivePage(BaseModel):
@@ -40,6 +53,22 @@ class Source(BaseModel):
     robots_sitemaps: bool = Field(
         default=False, description="Also read the sitemaps that the sites' robots.txt lists (Sitemap: lines)."
     )
+    every: str | None = Field(
+        default=None,
+        pattern=INTERVAL_PATTERN,
+        description="How often the source is due (`5m` for a wire service, `1d` for a weekly); "
+        "unset means the deployment's default interval.",
+    )
+
+    @field_validator("every")
+    @classmethod
+    def _positive_interval(cls, value: str | None) -> str | None:
+        if value is not None and int(re.sub(r"\D", "", value)) == 0:
+            raise ValueError("the interval must be longer than zero")
+        return value
+
+    def interval_seconds(self, default_seconds: int) -> int:
+        return interval_seconds(self.every) if self.every else default_seconds
 
 
 class SourcesFile(BaseModel):
@@ -60,6 +89,15 @@ def parse_sources(data: Any, *, origin: str = "<sources>") -> list[Source]:
     return parsed.sources
 
 
+def parse_sources_text(text: str, *, origin: str) -> list[Source]:
+    """A sources file's text (YAML, so JSON works too), validated."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{origin}: not valid YAML: {exc}") from exc
+    return parse_sources(data, origin=origin)
+
+
 def load_sources(path: str | Path | None = None) -> list[Source]:
     """Read a sources file (YAML, so JSON works too); None reads the bundled default."""
     if path is None:
@@ -71,8 +109,4 @@ def load_sources(path: str | Path | None = None) -> list[Source]:
         except OSError as exc:
             raise ConfigurationError(f"cannot read sources file {path}: {exc.strerror}") from exc
         origin = str(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{origin}: not valid YAML: {exc}") from exc
-    return parse_sources(data, origin=origin)
+    return parse_sources_text(text, origin=origin)

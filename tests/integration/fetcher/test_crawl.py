@@ -749,13 +749,14 @@ def test_long_crawl_delay_is_capped_and_a_wait_past_the_budget_starts_no_fetch(
 
 
 class EnqueueFailsOnce(DynamoCrawlState):
-    """The real state, except that the first enqueue fails as if DynamoDB were briefly unavailable."""
+    """The real state, except that the first two enqueues fail as if DynamoDB were briefly unavailable."""
 
-    failed = False
+    failed = 0
 
     def enqueue(self, source: str, items: Sequence[QueueItem], *, now: float) -> None:
-        if not self.failed:
-            self.failed = True
+        # The batch and then the item alone are refused: the URL cannot be queued in this run.
+        if self.failed < 2:
+            self.failed += 1
             raise StorageError("throttled")
         super().enqueue(source, items, now=now)
 
@@ -769,9 +770,11 @@ def test_a_run_that_could_not_queue_its_urls_leaves_no_validators_behind(
     serve_articles(server, ["/news/a"])
     flaky = EnqueueFailsOnce(state.table_name, state._client)
 
-    with pytest.raises(StorageError):
-        crawl(server, flaky, sink, options, clock)
+    first = crawl(server, flaky, sink, options, clock)
     report = crawl(server, flaky, sink, options, clock)
+
+    # One item's storage error is counted, and does not end the run.
+    assert (first.failed, first.fetched) == ({"storage_error": 1}, 0)
 
     assert (report.not_modified, report.fetched) == (0, 1)
     assert "if-none-match" not in server.requests_to("/feed.xml")[1].headers

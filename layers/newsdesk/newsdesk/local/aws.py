@@ -6,7 +6,7 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ class LocalStack:
     resources: dict[str, str]
     fetcher_env: dict[str, str]
     parser_env: dict[str, str]
+    dispatcher_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def repo_root(self) -> Path:
@@ -101,6 +102,9 @@ def ensure_stack(template_path: Path | None = None, stack_name: str = LOCAL_STAC
         ),
         parser_env=tpl.resolve_environment(
             tpl.function_environment(template, "ParserFunction"), resources, parameters
+        ),
+        dispatcher_env=tpl.resolve_environment(
+            tpl.function_environment(template, "DispatcherFunction"), resources, parameters
         ),
     )
 

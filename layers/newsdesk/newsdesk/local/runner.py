@@ -1,8 +1,11 @@
-"""One scheduled cycle, locally, with the real handlers: schedule -> fetcher -> S3 -> SQS -> parser."""
+"""One scheduled cycle, locally, with the real handlers, played as Lambda plays it:
+schedule -> dispatcher -> fetch queue -> fetch workers (in parallel threads) -> S3 -> SQS -> parser."""
 
 from __future__ import annotations
 
 import json
+import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -11,7 +14,7 @@ import boto3
 
 from newsdesk.local import template as tpl
 from newsdesk.local.aws import LocalStack, queue_redrive
-from newsdesk.local.lambda_runtime import LocalFunction, drain_queue
+from newsdesk.local.lambda_runtime import LocalContext, LocalFunction, drain_queue
 
 
 @dataclass
@@ -23,6 +26,8 @@ class CycleSummary:
     parse_failed: int = 0
     dead_lettered: int = 0
     crawl: dict[str, Any] = field(default_factory=dict)
+    dispatched: list[str] = field(default_factory=list)
+    jobs: list[dict[str, Any]] = field(default_factory=list)  # one per fetch job run
 
     @property
     def failed(self) -> int:
@@ -36,41 +41,159 @@ def _queue_depth(queue_url: str) -> int:
     return int(attributes["ApproximateNumberOfMessages"])
 
 
+def _function(
+    template: dict[str, Any], root: Path, logical_id: str, env: dict[str, str], log: IO[str] | None
+) -> LocalFunction:
+    props = tpl.function_properties(template, logical_id)
+    return LocalFunction(logical_id, root / str(props["CodeUri"]), env, float(props["Timeout"]), log=log)
+
+
+def _record(message: Any, queue_arn: str) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": queue_arn.split(":")[3],
+    }
+
+
+class _ParallelDrain:
+    """The fetch queue's event source mapping: `workers` concurrent invocations of batch size 1.
+
+    A worker's continuation lands on the same queue and is picked up like any job; the drain ends
+    when the queue is empty and no invocation is running (so none can add more).
+    """
+
+    def __init__(
+        self, queue_url: str, function: LocalFunction, *, workers: int, max_invocations: int
+    ) -> None:
+        self.queue_url = queue_url
+        self.function = function
+        self.workers = max(1, workers)
+        self.max_invocations = max_invocations
+        self.results: list[dict[str, Any]] = []
+        self.invocations = 0
+        self._in_flight = 0
+        self._cond = threading.Condition()
+        self._sqs = boto3.client("sqs")
+        self._arn = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+
+    def run(self) -> list[dict[str, Any]]:
+        # One environment for all the threads: patching os.environ per invocation would race.
+        with self.function._session():
+            threads = [
+                threading.Thread(target=self._work, name=f"fetch-worker-{i}") for i in range(self.workers)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        return self.results
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                if self.invocations >= self.max_invocations:
+                    return
+            messages = self._sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=1, AttributeNames=["All"]
+            ).get("Messages", [])
+            if not messages:
+                with self._cond:
+                    if self._in_flight == 0:
+                        return
+                    self._cond.wait(0.05)
+                continue
+            with self._cond:
+                self._in_flight += 1
+                self.invocations += 1
+            try:
+                self._invoke(messages[0])
+            finally:
+                with self._cond:
+                    self._in_flight -= 1
+                    self._cond.notify_all()
+
+    def _invoke(self, message: Any) -> None:
+        context = LocalContext(
+            function_name=self.function.name, timeout_seconds=self.function.timeout_seconds
+        )
+        try:
+            response = self.function.handler({"Records": [_record(message, self._arn)]}, context) or {}
+            failed = bool(response.get("batchItemFailures"))
+            with self._cond:
+                self.results.extend(response.get("results", []))
+        except Exception:
+            self.function.report_error(traceback.format_exc())
+            failed = True
+        if failed:
+            # Visible again at once (standing in for the visibility timeout); SQS dead-letters it
+            # after maxReceiveCount receives.
+            self._sqs.change_message_visibility(
+                QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+        else:
+            self._sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def _merge(jobs: list[dict[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {"errors": [], "skipped_robots": 0, "failed": {}, "backed_off_hosts": []}
+    for job in jobs:
+        merged["errors"].extend(job.get("errors", []))
+        merged["skipped_robots"] += int(job.get("skipped_robots", 0))
+        for reason, count in dict(job.get("failed", {})).items():
+            merged["failed"][reason] = merged["failed"].get(reason, 0) + int(count)
+        merged["backed_off_hosts"].extend(
+            h for h in job.get("backed_off_hosts", []) if h not in merged["backed_off_hosts"]
+        )
+    return merged
+
+
 def run_cycle(
     stack: LocalStack,
     *,
     sources_file: Path | None = None,
     allow_private_networks: bool = False,
     log: IO[str] | None = None,
+    workers: int | None = None,
+    fetcher_overrides: dict[str, str] | None = None,
 ) -> CycleSummary:
+    """One schedule tick. `workers` overrides the template's fetch concurrency (the default);
+    `fetcher_overrides` sets fetcher settings (e.g. shorter timeouts for a test)."""
     template = tpl.load_template(stack.template_path)
     root = stack.repo_root
 
+    dispatcher_env = dict(stack.dispatcher_env)
     fetcher_env = dict(stack.fetcher_env)
     if sources_file is not None:
-        fetcher_env["SOURCES_FILE"] = str(Path(sources_file).resolve())
+        dispatcher_env["SOURCES_FILE"] = str(Path(sources_file).resolve())
     if allow_private_networks:
         fetcher_env["ALLOW_PRIVATE_NETWORKS"] = "true"
-    fetcher_props = tpl.function_properties(template, "FetcherFunction")
-    fetcher = LocalFunction(
-        "FetcherFunction",
-        root / str(fetcher_props["CodeUri"]),
-        fetcher_env,
-        float(fetcher_props["Timeout"]),
-        log=log,
-    )
-    schedule = tpl.function_event(template, "FetcherFunction", "ScheduleV2")
-    # EventBridge Scheduler delivers the schedule's Input as the event.
-    report: dict[str, Any] = fetcher.invoke(json.loads(schedule.get("Input", "{}")))
+    fetcher_env.update(fetcher_overrides or {})
 
-    parser_props = tpl.function_properties(template, "ParserFunction")
-    parser = LocalFunction(
-        "ParserFunction",
-        root / str(parser_props["CodeUri"]),
-        stack.parser_env,
-        float(parser_props["Timeout"]),
-        log=log,
-    )
+    dispatcher = _function(template, root, "DispatcherFunction", dispatcher_env, log)
+    schedule = tpl.function_event(template, "DispatcherFunction", "ScheduleV2")
+    # EventBridge Scheduler delivers the schedule's Input as the event.
+    dispatched: dict[str, Any] = dispatcher.invoke(json.loads(schedule.get("Input", "{}")))
+
+    fetcher = _function(template, root, "FetcherFunction", fetcher_env, log)
+    fetch_queue = stack.name("FetchQueue")
+    _, fetch_max_receive = queue_redrive(fetch_queue)
+    jobs = _ParallelDrain(
+        fetch_queue,
+        fetcher,
+        workers=workers or fetch_concurrency(template),
+        max_invocations=10_000 * (fetch_max_receive or 1),
+    ).run()
+
+    parser = _function(template, root, "ParserFunction", stack.parser_env, log)
     queue_url = stack.name("ParseQueue")
     dlq_url = stack.name("ParseDeadLetterQueue")
     dead_before = _queue_depth(dlq_url)
@@ -82,12 +205,24 @@ def run_cycle(
         batch_size=int(sqs_event.get("BatchSize", 10)),
         max_invocations=100 * (max_receive or 1),
     )
+    crawl = _merge(jobs)
     return CycleSummary(
-        discovered=int(report.get("discovered", 0)),
-        fetched=int(report.get("fetched", 0)),
+        discovered=sum(int(j.get("discovered", 0)) for j in jobs),
+        fetched=sum(int(j.get("fetched", 0)) for j in jobs),
         parsed=drained.succeeded - drained.test_events,
-        fetch_failed=dict(report.get("failed", {})),
+        fetch_failed=dict(crawl["failed"]),
         parse_failed=len(drained.failed_message_ids),
         dead_lettered=_queue_depth(dlq_url) - dead_before,
-        crawl=report,
+        crawl=crawl,
+        dispatched=list(dispatched.get("dispatched", [])),
+        jobs=jobs,
     )
+
+
+def fetch_concurrency(template: dict[str, Any]) -> int:
+    """The fetch queue's MaximumConcurrency as the template sets it (a parameter's default)."""
+    scaling = tpl.function_event(template, "FetcherFunction", "SQS").get("ScalingConfig", {})
+    value = scaling.get("MaximumConcurrency", 2)
+    if isinstance(value, dict) and "Ref" in value:
+        value = tpl.parameter_defaults(template)[value["Ref"]]
+    return int(value)

@@ -17,6 +17,7 @@ fetch or store one article twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +32,8 @@ from newsdesk.errors import StorageError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from newsdesk.storage.source_runs import SourceRun
+
 logger = logging.getLogger(__name__)
 
 UrlStatus = Literal["pending", "fetched", "failed", "gave_up", "skipped"]
@@ -42,6 +45,7 @@ QUEUE_TTL_SECONDS = 30 * 86400
 VALIDATORS_TTL_SECONDS = 30 * 86400
 _BATCH_GET = 100
 _BATCH_WRITE = 25
+_MAX_PLAIN_KEY_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,9 @@ def queue_pk(source: str) -> str:
 
 
 def validators_pk(url: str) -> str:
+    # DynamoDB keys stop at 2048 bytes: a longer document URL is keyed by its hash instead.
+    if len(url.encode("utf-8")) > _MAX_PLAIN_KEY_BYTES:
+        return f"VALIDATORS#sha256:{hashlib.sha256(url.encode('utf-8')).hexdigest()}"
     return f"VALIDATORS#{url}"
 
 
@@ -245,6 +252,11 @@ def _plain_client(dynamodb: Any) -> DynamoDBClient:
         "dynamodb", region_name=meta.region_name, endpoint_url=meta.endpoint_url, config=meta.config
     )
     return plain
+
+
+def plain_client(dynamodb: Any) -> DynamoDBClient:
+    """The low-level client every crawl-state adapter shares (see `_plain_client`)."""
+    return _plain_client(dynamodb)
 
 
 def _is_conditional_failure(exc: ClientError) -> bool:
@@ -561,6 +573,12 @@ class DynamoCrawlState:
 
         selected.sort(key=lambda r: (activity(r), r.url_id), reverse=True)
         return selected[: max(0, limit)]
+
+    def list_source_runs(self) -> list[SourceRun]:
+        """Each source's last run (dispatched, started, finished, outcome, counts), by source id."""
+        from newsdesk.storage.source_runs import DynamoSourceRuns
+
+        return DynamoSourceRuns(self.table_name, self._client).list_runs()
 
     def counts(self, source: str | None = None) -> dict[str, int]:
         """How many URLs are in each status (for a status summary)."""
