@@ -81,8 +81,10 @@ cfn-lint: setup
 sam-validate: sam-setup
 	$(SAM) validate --lint --template template.yaml --region us-east-1
 
-sam-build: sam-setup
-	$(SAM) build --template template.yaml --build-dir .aws-sam/build
+# sam build installs the hash-locked layer with the pip of the first python3.12 on PATH: .venv's,
+# which is current (an interpreter's bundled pip may reject the lock's extras in hash mode).
+sam-build: sam-setup setup
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(SAM) build --template template.yaml --build-dir .aws-sam/build
 
 pytest: setup
 	$(VENV)/bin/pytest
