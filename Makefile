@@ -8,24 +8,33 @@ SAM_VENV := .venv-sam
 PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
+# checkov pins its own boto3 (older than the layer's), so it lives in a venv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
+LOCK_IN := layers/newsdesk/requirements.in
+LOCK := layers/newsdesk/requirements.txt
 # sam build runs the python3.12 it finds on PATH: put ours first.
 export PATH := $(dir $(PYTHON_BIN)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup sam-setup demo test lint typecheck cfn-lint sam-validate sam-build pytest bench-extract bench-metadata schema clean check-python
+.PHONY: help setup sam-setup checkov-setup demo test lint typecheck cfn-lint checkov sam-validate sam-build pytest lock local-aws bench-extract bench-metadata schema clean check-python
 
 help:
 	@echo "make demo    - run one cycle on a bundled sample site with embedded moto (offline)"
 	@echo "make test    - ruff, mypy, cfn-lint, sam validate --lint, sam build, pytest"
 	@echo "make setup   - create .venv with newsdesk and its dev dependencies"
+	@echo "make lock    - regenerate $(LOCK) (hashes) from $(LOCK_IN)"
+	@echo "make local-aws - a moto server with the stack's resources; writes env.json for sam local invoke"
 	@echo "make bench-extract / bench-metadata - extraction benchmarks against trafilatura"
 
 check-python:
 	@test -n "$(PYTHON_BIN)" || { scripts/find-python; exit 1; }
 
-$(VENV)/.installed: pyproject.toml layers/newsdesk/requirements.txt | check-python
+$(VENV)/.installed: pyproject.toml $(LOCK) | check-python
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	# The layer's locked dependencies first, hash-checked, so the package install adds none.
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -37,6 +46,22 @@ $(SAM_VENV)/.installed: | check-python
 	touch $@
 
 sam-setup: $(SAM_VENV)/.installed
+
+$(CHECKOV_VENV)/.installed: | check-python
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON_BIN) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	touch $@
+
+checkov-setup: $(CHECKOV_VENV)/.installed
+
+# Skipped checks carry their reasons in template.yaml (Metadata: checkov: skip).
+checkov: checkov-setup
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
+
+# The lock: every transitive dependency of the layer, for Lambda's Python, with hashes.
+lock: setup
+	$(VENV)/bin/uv pip compile $(LOCK_IN) --universal --python-version 3.12 --generate-hashes \
+		--custom-compile-command 'make lock' --quiet -o $(LOCK)
 
 demo: setup
 	$(VENV)/bin/newsdesk demo
@@ -57,13 +82,18 @@ cfn-lint: setup
 sam-validate: sam-setup
 	$(SAM) validate --lint --template template.yaml --region us-east-1
 
-sam-build: sam-setup
-	$(SAM) build --template template.yaml --build-dir .aws-sam/build
+# sam build installs the hash-locked layer with the pip of the first python3.12 on PATH: .venv's,
+# which is current (an interpreter's bundled pip may reject the lock's extras in hash mode).
+sam-build: sam-setup setup
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(SAM) build --template template.yaml --build-dir .aws-sam/build
 
 pytest: setup
 	$(VENV)/bin/pytest
 
-test: lint typecheck cfn-lint sam-validate sam-build
+local-aws: setup
+	$(VENV)/bin/newsdesk local-aws --port $(or $(PORT),5000) --env-json env.json
+
+test: lint typecheck cfn-lint checkov sam-validate sam-build
 	NEWSDESK_SAM_BUILD_DIR=.aws-sam/build $(VENV)/bin/pytest
 
 bench-extract: setup
@@ -76,4 +106,4 @@ schema: setup
 	$(PY) -c "from newsdesk.article import schema_text; print(schema_text(), end='')" > docs/article.schema.json
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsdesk.commands import ops
 from newsdesk.errors import ConfigurationError, NewsdeskError
-from newsdesk.storage.crawl_state import URL_STATUSES
 
 DEFAULT_DEPLOYED_STACK = "newsdesk"
 
@@ -222,27 +222,6 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_status(args: argparse.Namespace) -> int:
-    import boto3
-
-    from newsdesk.storage.crawl_state import DynamoCrawlState
-
-    table = _resource_names(args).get("CrawlStateTable")
-    if not table:
-        raise ConfigurationError("no crawl state table: set CRAWL_TABLE or name a stack")
-    state = DynamoCrawlState(table, boto3.client("dynamodb"))
-    records = state.list_urls(args.source, args.status, args.limit)
-    if args.format == "jsonl":
-        print("\n".join(json.dumps(r.as_dict(), ensure_ascii=False) for r in records))
-        return 0
-    counts = state.counts(args.source)
-    print("  ".join(f"{name}: {count}" for name, count in counts.items()))
-    for record in records:
-        error = f"  ({record.last_error})" if record.last_error else ""
-        print(f"{record.status:8} {record.attempts:2}x  [{record.source}] {record.url}{error}")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsdesk", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -300,20 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--allow-private-networks", action="store_true")
     record.set_defaults(func=cmd_record)
 
-    status = commands.add_parser(
-        "status", help="the fetcher's per-URL state: fetched, failed, gave up, pending"
-    )
-    status.add_argument("--source")
-    status.add_argument("--status", choices=URL_STATUSES)
-    status.add_argument("--limit", type=int, default=50)
-    status.add_argument("--format", choices=["table", "jsonl"], default="table")
-    status.add_argument("--endpoint-url")
-    status.add_argument("--stack-name")
-    status.set_defaults(func=cmd_status)
-
     from newsdesk.commands import sources as sources_commands
 
     sources_commands.register(commands)
+    ops.register(commands)
     return parser
 
 

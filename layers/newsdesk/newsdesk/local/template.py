@@ -191,9 +191,19 @@ def function_properties(template: dict[str, Any], logical_id: str) -> dict[str, 
 
 
 def function_event(template: dict[str, Any], logical_id: str, event_type: str) -> dict[str, Any]:
-    """The properties of the function's first event source of `event_type` (e.g. SQS, ScheduleV2)."""
+    """The properties of the function's first event source of `event_type` (e.g. SQS, ScheduleV2).
+
+    An SQS source may also be a plain `AWS::Lambda::EventSourceMapping` naming the function
+    (declared that way so its permissions can be scoped to the queue)."""
     for event in function_properties(template, logical_id).get("Events", {}).values():
         if event.get("Type") == event_type:
             properties: dict[str, Any] = event.get("Properties", {})
             return properties
+    if event_type == "SQS":
+        for resource in template["Resources"].values():
+            mapping: dict[str, Any] = resource.get("Properties", {})
+            if resource.get("Type") == "AWS::Lambda::EventSourceMapping" and mapping.get("FunctionName") == {
+                "Ref": logical_id
+            }:
+                return mapping
     raise ConfigurationError(f"{logical_id} has no {event_type} event in template.yaml")
