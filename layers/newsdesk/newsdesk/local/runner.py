@@ -9,6 +9,7 @@ from typing import IO, Any
 
 import boto3
 
+from newsdesk.local import events as local_events
 from newsdesk.local import template as tpl
 from newsdesk.local.aws import LocalStack, queue_redrive
 from newsdesk.local.lambda_runtime import LocalFunction, drain_queue
@@ -23,6 +24,7 @@ class CycleSummary:
     parse_failed: int = 0
     dead_lettered: int = 0
     crawl: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -71,6 +73,7 @@ def run_cycle(
         float(parser_props["Timeout"]),
         log=log,
     )
+    event_tap = local_events.tap(stack)
     queue_url = stack.name("ParseQueue")
     dlq_url = stack.name("ParseDeadLetterQueue")
     dead_before = _queue_depth(dlq_url)
@@ -90,4 +93,5 @@ def run_cycle(
         parse_failed=len(drained.failed_message_ids),
         dead_lettered=_queue_depth(dlq_url) - dead_before,
         crawl=report,
+        events=event_tap.drain(),
     )
