@@ -20,11 +20,12 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from newsdesk.errors import ExtractionError
 from newsdesk.events import S3Notification
-from newsdesk.parsing import ParseResult, parse_raw_page
+from newsdesk.parsing import Outcome, ParseResult, ParserStores, ids_from_raw_key, parse_raw_page
 from newsdesk.settings import ParserSettings
 from newsdesk.storage.dynamodb import ArticleTable
+from newsdesk.storage.eventbus import EventBridgePublisher
+from newsdesk.storage.parse_failures import ParseFailureLog
 from newsdesk.storage.s3 import ArticleStore, RawPageStore
 
 if TYPE_CHECKING:
@@ -50,20 +51,30 @@ def _s3() -> S3Client:
 
 
 @cache
-def _stores() -> tuple[ArticleStore, ArticleTable]:
-    return (
-        ArticleStore(settings.articles_bucket, _s3()),
-        ArticleTable(settings.articles_table, boto3.resource("dynamodb")),
+def _stores(raw_bucket: str) -> ParserStores:
+    dynamodb = boto3.resource("dynamodb")
+    return ParserStores(
+        raw_pages=RawPageStore(raw_bucket, _s3()),
+        articles=ArticleStore(settings.articles_bucket, _s3()),
+        table=ArticleTable(settings.articles_table, dynamodb),
+        failures=ParseFailureLog(settings.articles_table, dynamodb),
+        events=EventBridgePublisher(settings.event_bus_name, boto3.client("events")),
     )
 
 
 def _parse_object(object_ref: dict[str, str]) -> dict[str, Any]:
-    articles, table = _stores()
-    raw_pages = RawPageStore(object_ref["bucket"], _s3())
-    result: ParseResult = parse_raw_page(
-        object_ref["key"], raw_pages=raw_pages, articles=articles, table=table
-    )
-    return {"article_id": result.article.id, "article_key": result.article_key}
+    result: ParseResult = parse_raw_page(object_ref["key"], _stores(object_ref["bucket"]))
+    return {
+        "outcome": str(result.outcome),
+        "article_id": result.article_id,
+        "source": result.source,
+        "url": result.url,
+        "version": result.version,
+        "article_key": result.article_key,
+        "reason": result.reason,
+        "error": result.message,
+        "events_published": result.events_published,
+    }
 
 
 parse_object = (
@@ -88,19 +99,40 @@ def record_handler(record: SQSRecord) -> None:
             "key": unquote_plus(s3_record.s3.object.key),
             "etag": s3_record.s3.object.etag or "",
         }
+        source, article_id = ids_from_raw_key(object_ref["key"])
+        # One correlation id per article, the fetcher's article id, across both functions' logs.
+        logger.set_correlation_id(article_id)
+        logger.append_keys(source=source, article_id=article_id, raw_key=object_ref["key"])
         try:
             stored = parse_object(object_ref=object_ref)
-        except ExtractionError as exc:
-            metrics.add_metric(name=f"ParseFailed.{exc.reason}", unit=MetricUnit.Count, value=1)
-            logger.warning(
-                "page did not yield an article", extra={**object_ref, "reason": exc.reason, "error": str(exc)}
-            )
-            raise
         except Exception:
-            logger.exception("parsing failed", extra=object_ref)
+            # Transient (throttling, network, a concurrent writer): the queue retries, then dead-letters.
+            logger.exception("parsing failed; the message will be retried", extra=object_ref)
             raise
-        metrics.add_metric(name="ArticlesParsed", unit=MetricUnit.Count, value=1)
-        logger.info("article stored", extra={**object_ref, **stored})
+        finally:
+            logger.remove_keys(["source", "article_id", "raw_key"])
+        _report(stored, object_ref)
+
+
+def _report(stored: dict[str, Any], object_ref: dict[str, str]) -> None:
+    outcome = stored["outcome"]
+    extra = {**object_ref, **{k: v for k, v in stored.items() if v is not None}}
+    if outcome == Outcome.FAILED:
+        # Permanent: recorded for `newsdesk status` and acknowledged, never retried.
+        metrics.add_metric(name="PermanentParseFailures", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=f"ParseFailed.{stored['reason']}", unit=MetricUnit.Count, value=1)
+        logger.warning("page did not yield an article", extra=extra)
+        return
+    if stored["events_published"]:
+        metrics.add_metric(
+            name="ArticleEventsPublished", unit=MetricUnit.Count, value=stored["events_published"]
+        )
+    if outcome == Outcome.STORED:
+        metrics.add_metric(name="ArticlesStored", unit=MetricUnit.Count, value=1)
+        logger.info("article version stored", extra=extra)
+    else:
+        metrics.add_metric(name="ArticlesUnchanged", unit=MetricUnit.Count, value=1)
+        logger.info("article unchanged", extra=extra)
 
 
 @logger.inject_lambda_context

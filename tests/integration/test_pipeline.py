@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_plus
 
 import boto3
@@ -68,8 +69,9 @@ def _cycle(stack: LocalStack, sources: Path) -> CycleSummary:
 
 
 def _articles(stack: LocalStack) -> dict[str, dict[str, object]]:
+    # A test may scan to see everything; the head items are the articles.
     items = boto3.resource("dynamodb").Table(stack.name("ArticlesTable")).scan()["Items"]
-    return {str(item["url"]): item for item in items}
+    return {str(item["url"]): dict(item) for item in items if item.get("kind") == "article"}
 
 
 def test_a_scheduled_cycle_stores_every_sample_article(
@@ -81,9 +83,11 @@ def test_a_scheduled_cycle_stores_every_sample_article(
     s3 = boto3.client("s3")
     raw_keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.name("RawBucket"))["Contents"]]
     article_keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.name("ArticlesBucket"))["Contents"]]
-    assert sorted(k.removesuffix(".html.gz") for k in raw_keys) == sorted(
-        k.removesuffix(".json") for k in article_keys
+    # One JSON object per article (first version), partitioned by source and publication date.
+    assert sorted(k.rsplit("/", 1)[1].removesuffix(".html.gz") for k in raw_keys) == sorted(
+        k.rsplit("/", 1)[1].removesuffix(".v0001.json") for k in article_keys
     )
+    assert all(k.startswith("articles/source=") and "/dt=" in k for k in article_keys)
     raw = s3.get_object(Bucket=stack.name("RawBucket"), Key=raw_keys[0])
     assert gzip.decompress(raw["Body"].read()).lstrip().lower().startswith(b"<!doctype html")
     assert raw["Metadata"]["status"] == "200"
@@ -112,7 +116,7 @@ def test_a_scheduled_cycle_stores_every_sample_article(
         assert text not in body, text
 
     # The S3 JSON is the complete Article, the same one the item describes.
-    json_key = next(k for k in article_keys if k.startswith("kyiv-independent/"))
+    json_key = next(k for k in article_keys if k.startswith("articles/source=kyiv-independent/"))
     stored = Article.model_validate_json(
         s3.get_object(Bucket=stack.name("ArticlesBucket"), Key=json_key)["Body"].read()
     )
@@ -137,41 +141,71 @@ def test_running_the_same_cycle_twice_stores_no_duplicate(stack: LocalStack, sou
     assert boto3.client("s3").list_objects_v2(Bucket=stack.name("RawBucket"))["KeyCount"] == raw_before
 
 
-def test_a_page_that_keeps_failing_goes_to_the_dead_letter_queue_and_its_raw_page_stays(
-    stack: LocalStack, sources_file: Path, tmp_path: Path
-) -> None:
-    from newsdesk.local.aws import queue_redrive
-    from newsdesk.local.lambda_runtime import LocalFunction, drain_queue
+def _store_raw(stack: LocalStack, page_id: str, body: bytes) -> str:
     from newsdesk.rawpage import RawPage
     from newsdesk.storage.s3 import RawPageStore
 
-    # A page with nothing of an article in it, stored as the fetcher would store it.
-    raw_bucket = stack.name("RawBucket")
-    key = RawPageStore(raw_bucket, boto3.client("s3")).put(
+    return RawPageStore(stack.name("RawBucket"), boto3.client("s3")).put(
         RawPage(
             source="sample",
-            id="empty-page",
-            url="http://127.0.0.1/empty",
-            final_url="http://127.0.0.1/empty",
+            id=page_id,
+            url=f"http://127.0.0.1/{page_id}",
+            final_url=f"http://127.0.0.1/{page_id}",
             status=200,
-            body=b"\x00\x01\x02 not html at all \xff\xfe",
+            body=body,
             content_type="text/html",
         )
     )
+
+
+def _dead_letters(stack: LocalStack) -> list[dict[str, Any]]:
+    messages = boto3.client("sqs").receive_message(
+        QueueUrl=stack.name("ParseDeadLetterQueue"), MaxNumberOfMessages=10
+    )
+    return [dict(m) for m in messages.get("Messages", [])]
+
+
+def test_a_page_that_can_never_parse_is_recorded_once_and_acknowledged_not_retried(stack: LocalStack) -> None:
+    from newsdesk.local.lambda_runtime import LocalFunction, drain_queue
+    from newsdesk.storage.parse_failures import list_parse_failures
+
+    key = _store_raw(stack, "binary-page", b"\x00\x01\x02 not html at all \xff\xfe")
     parser = LocalFunction(
         "ParserFunction", stack.repo_root / "functions/parser", stack.parser_env, 60, log=io.StringIO()
+    )
+
+    drained = drain_queue(stack.name("ParseQueue"), parser)
+
+    assert drained.failed_attempts == 0
+    assert _dead_letters(stack) == []
+    (failure,) = list_parse_failures(stack.name("ArticlesTable"), boto3.resource("dynamodb"))
+    assert (failure.raw_key, failure.reason, failure.source) == (key, "binary", "sample")
+    assert failure.url == "http://127.0.0.1/binary-page"
+    assert boto3.client("s3").head_object(Bucket=stack.name("RawBucket"), Key=key)["ContentLength"] > 0
+
+
+def test_a_transient_failure_is_retried_then_dead_lettered_and_its_raw_page_stays(stack: LocalStack) -> None:
+    from newsdesk.local.aws import queue_redrive
+    from newsdesk.local.lambda_runtime import LocalFunction, drain_queue
+
+    key = _store_raw(
+        stack,
+        "good-page",
+        (Path(__file__).parents[1] / "golden/kyiv-independent-umerov-turkey.html").read_bytes(),
+    )
+    # The articles table is unreachable (here: it does not exist), as in an outage.
+    broken_env = {**stack.parser_env, "ARTICLES_TABLE": "no-such-table"}
+    parser = LocalFunction(
+        "ParserFunction", stack.repo_root / "functions/parser", broken_env, 60, log=io.StringIO()
     )
     _, max_receive = queue_redrive(stack.name("ParseQueue"))
 
     drained = drain_queue(stack.name("ParseQueue"), parser)
 
     assert drained.failed_attempts == max_receive
-    dlq = boto3.client("sqs").receive_message(
-        QueueUrl=stack.name("ParseDeadLetterQueue"), MaxNumberOfMessages=10
-    )["Messages"]
-    (message,) = dlq
-    assert unquote_plus(json.loads(message["Body"])["Records"][0]["s3"]["object"]["key"]) == key
-    assert boto3.client("s3").head_object(Bucket=raw_bucket, Key=key)["ContentLength"] > 0
+    (message,) = _dead_letters(stack)
+    assert unquote_plus(json.loads(str(message["Body"]))["Records"][0]["s3"]["object"]["key"]) == key
+    assert boto3.client("s3").head_object(Bucket=stack.name("RawBucket"), Key=key)["ContentLength"] > 0
 
 
 def test_query_prints_complete_articles_from_a_shared_moto_server(

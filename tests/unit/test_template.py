@@ -150,7 +150,7 @@ def test_outputs_name_every_bucket_table_and_queue(template: dict[str, Any]) -> 
 def test_local_stack_keeps_only_storage_and_messaging(template: dict[str, Any]) -> None:
     local = tpl.local_stack_template(template)
     kinds = {r["Type"] for r in local["Resources"].values()}
-    assert kinds == {"AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::DynamoDB::Table"}
+    assert kinds == {"AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::Events::EventBus"}
     # DependsOn on resources that were cut (the queue policy) is dropped, not left dangling.
     assert all("DependsOn" not in r for r in local["Resources"].values())
 
@@ -158,12 +158,18 @@ def test_local_stack_keeps_only_storage_and_messaging(template: dict[str, Any]) 
 def test_function_environment_resolves_refs_to_physical_names(template: dict[str, Any]) -> None:
     env = tpl.resolve_environment(
         tpl.function_environment(template, "ParserFunction"),
-        {"ArticlesBucket": "bucket-1", "ArticlesTable": "table-1", "IdempotencyTable": "idem-1"},
+        {
+            "ArticlesBucket": "bucket-1",
+            "ArticlesTable": "table-1",
+            "IdempotencyTable": "idem-1",
+            "ArticleEventBus": "bus-1",
+        },
         tpl.parameter_defaults(template),
     )
     assert env["ARTICLES_BUCKET"] == "bucket-1"
     assert env["ARTICLES_TABLE"] == "table-1"
     assert env["IDEMPOTENCY_TABLE"] == "idem-1"
+    assert env["EVENT_BUS_NAME"] == "bus-1"
     assert env["LOG_LEVEL"] == "INFO"
     assert env["POWERTOOLS_SERVICE_NAME"] == "parser"
 
@@ -357,3 +363,31 @@ def test_every_skipped_checkov_check_says_why(template: dict[str, Any]) -> None:
     for name, skip in skips:
         assert skip["id"].startswith("CKV_"), name
         assert len(skip.get("comment", "").split()) >= 5, (name, skip["id"])
+
+
+def test_glue_table_columns_are_the_catalog_columns_and_partitions_are_projected(
+    template: dict[str, Any],
+) -> None:
+    from newsdesk.catalog import COLUMNS, PARTITION_COLUMNS, TABLE_NAME
+
+    table = template["Resources"]["ArticlesGlueTable"]["Properties"]["TableInput"]
+    assert table["Name"] == TABLE_NAME
+    declared = [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]]
+    assert declared == [(name, glue) for name, glue, _ in COLUMNS]
+    assert tuple(p["Name"] for p in table["PartitionKeys"]) == PARTITION_COLUMNS
+    parameters = table["Parameters"]
+    assert parameters["projection.enabled"] == "true"
+    assert parameters["projection.dt.type"] == "date"
+    # The projected location is the key scheme the parser writes.
+    assert "articles/source=${!source}/dt=${!dt}/" in parameters["storage.location.template"]["Fn::Sub"]
+
+
+def test_parser_may_publish_to_the_bus_and_write_article_items(translated: dict[str, Any]) -> None:
+    granted: set[str] = set()
+    for policy in translated["Resources"]["ParserFunctionRole"]["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            actions = statement["Action"]
+            granted.update([actions] if isinstance(actions, str) else actions)
+    assert {"events:PutEvents", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= granted
+    # The parser never lists or scans: its reads are GetItems.
+    assert not {"dynamodb:Scan", "dynamodb:Query"} & granted

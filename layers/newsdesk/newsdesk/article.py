@@ -11,6 +11,10 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 WORDS_PER_MINUTE = 230
+# Bumped with every change to the Article's fields; each bump is listed in docs/schema-changelog.md.
+SCHEMA_VERSION = "1.1"
+# Fields the store sets when it keeps a version; not part of what a page parses to.
+STORE_FIELDS = frozenset({"schema_version", "version", "previous_hash", "ingested_at"})
 
 
 class LeadImage(BaseModel):
@@ -50,6 +54,11 @@ class Article(BaseModel):
     parser_version: str
     raw_key: str | None = Field(default=None, description="S3 key of the raw page the article came from.")
     fetched_at: AwareDatetime | None = None
+    # Store fields: set by the parser when it stores a version (see docs/data-model.md).
+    schema_version: str = Field(default=SCHEMA_VERSION, description="The Article schema this JSON follows.")
+    version: int = Field(default=1, ge=1, description="1 for the first stored text, +1 per change.")
+    previous_hash: str | None = Field(default=None, description="content_hash of the previous version.")
+    ingested_at: AwareDatetime | None = Field(default=None, description="When this version was stored.")
 
 
 def count_words(text: str) -> int:
@@ -65,7 +74,10 @@ def content_hash(body_text: str) -> str:
 
 
 def article_json_schema() -> dict[str, Any]:
-    return Article.model_json_schema()
+    schema = Article.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["schema_version"] = SCHEMA_VERSION
+    return schema
 
 
 def format_datetime(value: datetime | None) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.commands import ops
+from newsdesk.commands import store as store_commands
 from newsdesk.errors import ConfigurationError, NewsdeskError
 
 DEFAULT_DEPLOYED_STACK = "newsdesk"
@@ -82,21 +83,16 @@ def _resource_names(args: argparse.Namespace) -> dict[str, str]:
 def read_articles(
     names: dict[str, str], *, source: str | None, since: datetime | None, until: datetime | None, limit: int
 ) -> list[dict[str, Any]]:
-    """Complete articles, newest first: the table's items, with bodies from S3 where the item lacks them."""
-    import boto3
+    """Complete articles, newest first (a source's by publication, else the latest stored)."""
+    from newsdesk.api import ArticleStoreAPI
 
-    from newsdesk.storage.dynamodb import ArticleTable
-    from newsdesk.storage.s3 import ArticleStore
-
-    table = ArticleTable(names["ArticlesTable"], boto3.resource("dynamodb"))
-    store = ArticleStore(names["ArticlesBucket"], boto3.client("s3"))
-    articles = []
-    for record in table.query(source=source, since=since, until=until, limit=limit):
-        if record.body_in_s3:
-            articles.append(store.get(record.article_key).model_dump(mode="json"))
-        else:
-            articles.append(record.article)
-    return articles
+    api = ArticleStoreAPI.from_names(names["ArticlesTable"], names["ArticlesBucket"])
+    if source is not None:
+        summaries = api.by_source(source, since=since, until=until, limit=limit).items
+    else:
+        summaries = api.recent(limit)
+    articles = (api.article(s.id) for s in summaries)
+    return [a.model_dump(mode="json") for a in articles if a is not None]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -109,6 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_and_report(stack: Any, sources: Path | None, allow_private: bool, newest: int) -> None:
+    from newsdesk.local.events import describe as describe_event
     from newsdesk.local.runner import run_cycle
 
     log_path = Path(tempfile.gettempdir()) / "newsdesk-local-run.log"
@@ -127,6 +124,8 @@ def _run_and_report(stack: Any, sources: Path | None, allow_private: bool, newes
         print(f"  fetcher: {error}")
     if summary.crawl.get("skipped_robots"):
         print(f"  skipped by robots.txt: {summary.crawl['skipped_robots']}")
+    for event in summary.events[:20]:
+        print(f"  event: {describe_event(event)}")
     print(f"handler logs: {log_path}")
     names = stack.resources
     print(
@@ -171,14 +170,6 @@ def cmd_local_aws(args: argparse.Namespace) -> int:
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop()
-    return 0
-
-
-def cmd_query(args: argparse.Namespace) -> int:
-    articles = read_articles(
-        _resource_names(args), source=args.source, since=args.since, until=args.until, limit=args.limit
-    )
-    print(format_articles(articles, args.format))
     return 0
 
 
@@ -249,19 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     local_aws.add_argument("--port", type=int, default=5000)
     local_aws.set_defaults(func=cmd_local_aws)
 
-    query = commands.add_parser("query", help="read articles back from DynamoDB (and S3)")
-    query.add_argument("--source")
-    query.add_argument("--since", type=_date)
-    query.add_argument("--until", type=_date)
-    query.add_argument("--limit", type=int, default=20)
-    query.add_argument("--format", choices=["table", "json", "jsonl"], default="table")
-    query.add_argument("--endpoint-url")
-    query.add_argument(
-        "--stack-name",
-        help="stack whose table to read (default: newsdesk, or newsdesk-local "
-        "with an endpoint); ARTICLES_TABLE and ARTICLES_BUCKET override it",
-    )
-    query.set_defaults(func=cmd_query)
+    store_commands.register(commands)
 
     parse = commands.add_parser("parse", help="print one parsed article")
     parse.add_argument("target", metavar="FILE_OR_URL")

@@ -37,3 +37,11 @@ class NotAnArticleError(ExtractionError):
 
 class StorageError(NewsdeskError):
     """An object or item that should exist is missing or malformed."""
+
+
+class ConflictError(NewsdeskError):
+    """Another writer changed the item first; retrying reads the new state (transient)."""
+
+
+class QueryError(NewsdeskError):
+    """A query (SQL, a filter combination) cannot be run as given."""

@@ -68,6 +68,7 @@ class ParserSettings(_EnvModel):
     articles_bucket: str = Field(alias="ARTICLES_BUCKET")
     articles_table: str = Field(alias="ARTICLES_TABLE")
     idempotency_table: str | None = Field(default=None, alias="IDEMPOTENCY_TABLE")
+    event_bus_name: str = Field(alias="EVENT_BUS_NAME")
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> ParserSettings:

@@ -93,6 +93,9 @@ def ensure_stack(template_path: Path | None = None, stack_name: str = LOCAL_STAC
         if resources is None:
             raise ConfigurationError(f"local stack {stack_name} could not be created")
         _apply_notifications(template, resources)
+    from newsdesk.local.events import fill_bus_names
+
+    resources = fill_bus_names(template, resources, stack_name)
     parameters = tpl.parameter_defaults(template)
     return LocalStack(
         template_path=path,

@@ -12,6 +12,7 @@ from typing import IO, Any
 
 import boto3
 
+from newsdesk.local import events as local_events
 from newsdesk.local import template as tpl
 from newsdesk.local.aws import LocalStack, queue_redrive
 from newsdesk.local.lambda_runtime import LocalContext, LocalFunction, drain_queue
@@ -28,6 +29,7 @@ class CycleSummary:
     crawl: dict[str, Any] = field(default_factory=dict)
     dispatched: list[str] = field(default_factory=list)
     jobs: list[dict[str, Any]] = field(default_factory=list)  # one per fetch job run
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -194,6 +196,7 @@ def run_cycle(
     ).run()
 
     parser = _function(template, root, "ParserFunction", stack.parser_env, log)
+    event_tap = local_events.tap(stack)
     queue_url = stack.name("ParseQueue")
     dlq_url = stack.name("ParseDeadLetterQueue")
     dead_before = _queue_depth(dlq_url)
@@ -216,6 +219,7 @@ def run_cycle(
         crawl=crawl,
         dispatched=list(dispatched.get("dispatched", [])),
         jobs=jobs,
+        events=event_tap.drain(),
     )
 
 

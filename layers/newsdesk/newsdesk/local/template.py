@@ -23,6 +23,8 @@ LOCAL_RESOURCE_TYPES = frozenset(
         "AWS::S3::Bucket",
         "AWS::SQS::Queue",
         "AWS::DynamoDB::Table",
+        # The parser publishes article events to it; local/events.py taps it.
+        "AWS::Events::EventBus",
     }
 )
 

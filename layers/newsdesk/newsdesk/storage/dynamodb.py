@@ -1,25 +1,53 @@
-"""DynamoDB adapter for the articles table: one item per article, queryable by source and date."""
+"""DynamoDB adapter for the articles table: every question a Query or a GetItem, never a Scan.
+
+The item shapes are in `article_items`; the table design and its access patterns in
+docs/data-model.md.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
 
 from newsdesk.article import Article
+from newsdesk.errors import ConflictError, StorageError
+from newsdesk.storage import article_items as items
+from newsdesk.storage.article_items import (
+    INGESTED_INDEX,
+    LOOKUP_INDEX,
+    MAX_INLINE_BODY_BYTES,
+    SOURCE_INDEX,
+    UNKNOWN_SOURCE,
+    published_key,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import DynamoDBServiceResource
 
-SOURCE_INDEX = "BySourcePublished"
-UNKNOWN_SOURCE = "_unknown"
-# DynamoDB items are capped at 400 KB; bodies bigger than this stay only in the S3 JSON.
-MAX_INLINE_BODY_BYTES = 100_000
-_KEY_ONLY = ("article_key", "published_key", "body_in_s3")
+__all__ = [
+    "MAX_INLINE_BODY_BYTES",
+    "SOURCE_INDEX",
+    "ArticleRecord",
+    "ArticleSummary",
+    "ArticleTable",
+    "HeadState",
+    "Page",
+    "VersionRecord",
+    "published_key",
+]
+
+LOOKUP_KINDS = ("author", "tag", "section")
+# How far back "newest across all sources" looks when no date is given.
+RECENT_DAYS = 31
 
 
 @dataclass(frozen=True)
@@ -31,78 +59,80 @@ class ArticleRecord:
     body_in_s3: bool
 
 
-def published_key(article: Article) -> str:
-    """Sort key: publication (else fetch) time in UTC, then the id to keep keys unique."""
-    when = article.published_at or article.fetched_at
-    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when else "0000-00-00T00:00:00Z"
-    return f"{stamp}#{article.id}"
+@dataclass(frozen=True)
+class ArticleSummary:
+    """What a listing needs without reading S3; `article_key` names the complete JSON."""
+
+    id: str
+    source: str | None
+    title: str | None
+    url: str | None
+    canonical_url: str | None
+    published_at: str | None
+    section: str | None
+    authors: list[str]
+    tags: list[str]
+    version: int
+    article_key: str
+    raw_key: str | None
+    ingested_at: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def _boundary(value: datetime, *, upper: bool) -> str:
-    stamp = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    # '#' < '~': an upper bound with '~' takes every id at that second.
-    return f"{stamp}{'#~' if upper else '#'}"
+@dataclass(frozen=True)
+class VersionRecord:
+    article_id: str
+    version: int
+    article_key: str
+    content_hash: str
+    previous_hash: str | None
+    raw_key: str | None
+    parser_version: str | None
+    ingested_at: str | None
+    title: str | None
 
 
-class ArticleTable:
-    def __init__(self, table_name: str, resource: DynamoDBServiceResource) -> None:
-        self.table = resource.Table(table_name)
+@dataclass(frozen=True)
+class HeadState:
+    """What the parser needs to decide whether a parse is a new version."""
 
-    def put(self, article: Article, article_key: str) -> None:
-        item: dict[str, Any] = article.model_dump(mode="json")
-        item["source"] = article.source or UNKNOWN_SOURCE
-        item["article_key"] = article_key
-        item["published_key"] = published_key(article)
-        body_size = len(article.body_text.encode("utf-8")) + len(article.body_markdown.encode("utf-8"))
-        item["body_in_s3"] = body_size > MAX_INLINE_BODY_BYTES
-        if item["body_in_s3"]:
-            del item["body_text"], item["body_markdown"]
-        self.table.put_item(Item=item)
+    article_id: str
+    version: int
+    fingerprint: str
+    content_hash: str
+    entries: list[str]
+    events_pending: bool
 
-    def get(self, article_id: str) -> ArticleRecord | None:
-        item = self.table.get_item(Key={"id": article_id}).get("Item")
-        return _record(item) if item else None
 
-    def query(
-        self,
-        *,
-        source: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 20,
-    ) -> list[ArticleRecord]:
-        """Newest first. With a source this is a Query on the index; without one, a Scan."""
-        low = _boundary(since, upper=False) if since else "0"
-        high = _boundary(until, upper=True) if until else "~"
-        if source is not None:
-            items = self._query_source(source, low, high, limit)
-        else:
-            items = sorted(self._scan(low, high), key=lambda i: str(i["published_key"]), reverse=True)
-        return [_record(i) for i in items[:limit]]
+@dataclass(frozen=True)
+class Page[T]:
+    items: list[T]
+    cursor: str | None = None
 
-    def _query_source(self, source: str, low: str, high: str, limit: int) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "IndexName": SOURCE_INDEX,
-            "KeyConditionExpression": Key("source").eq(source) & Key("published_key").between(low, high),
-            "ScanIndexForward": False,
-        }
-        while len(items) < limit:
-            page = self.table.query(**kwargs, Limit=limit - len(items))
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return items
 
-    def _scan(self, low: str, high: str) -> Iterator[dict[str, Any]]:
-        kwargs: dict[str, Any] = {"FilterExpression": Attr("published_key").between(low, high)}
-        while True:
-            page = self.table.scan(**kwargs)
-            yield from page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+@dataclass(frozen=True)
+class _Cursor:
+    key: dict[str, Any] | None
+    day: str | None = None
+
+
+def _encode_cursor(key: dict[str, Any] | None, day: str | None = None) -> str | None:
+    if key is None and day is None:
+        return None
+    data = json.dumps({"k": _plain(key), "d": day}, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(data).decode("ascii")
+
+
+def _decode_cursor(cursor: str | None) -> _Cursor:
+    if not cursor:
+        return _Cursor(key=None)
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        return _Cursor(key=data["k"], day=data["d"])
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise StorageError(f"not a cursor this table gave out: {cursor!r}") from exc
 
 
 def _plain(value: Any) -> Any:
@@ -118,9 +148,288 @@ def _plain(value: Any) -> Any:
 
 def _record(item: dict[str, Any]) -> ArticleRecord:
     plain = _plain(item)
-    article = {k: v for k, v in plain.items() if k not in _KEY_ONLY}
+    article = {k: v for k, v in plain.items() if k not in items.ITEM_ONLY_FIELDS}
     if article.get("source") == UNKNOWN_SOURCE:
         article["source"] = None
     return ArticleRecord(
         article=article, article_key=str(plain["article_key"]), body_in_s3=bool(plain.get("body_in_s3"))
     )
+
+
+def summary_of(data: dict[str, Any]) -> ArticleSummary:
+    """An ArticleSummary from a head item or an entry's summary map."""
+    plain = _plain(data)
+    source = plain.get("source")
+    return ArticleSummary(
+        id=str(plain.get("id") or plain.get("article_id")),
+        source=None if source in (None, UNKNOWN_SOURCE) else source,
+        title=plain.get("title"),
+        url=plain.get("url"),
+        canonical_url=plain.get("canonical_url"),
+        published_at=plain.get("published_at"),
+        section=plain.get("section"),
+        authors=list(plain.get("authors") or []),
+        tags=list(plain.get("tags") or []),
+        version=int(plain.get("version") or 1),
+        article_key=str(plain["article_key"]),
+        raw_key=plain.get("raw_key"),
+        ingested_at=plain.get("ingested_at"),
+    )
+
+
+def _version(item: dict[str, Any]) -> VersionRecord:
+    plain = _plain(item)
+    return VersionRecord(
+        article_id=str(plain["article_id"]),
+        version=int(plain["version"]),
+        article_key=str(plain["article_key"]),
+        content_hash=str(plain["content_hash"]),
+        previous_hash=plain.get("previous_hash"),
+        raw_key=plain.get("raw_key"),
+        parser_version=plain.get("parser_version"),
+        ingested_at=plain.get("ingested_at"),
+        title=plain.get("title"),
+    )
+
+
+def _range(since: datetime | None, until: datetime | None) -> tuple[str, str]:
+    low = items.boundary(since, upper=False) if since else "0"
+    high = items.boundary(until, upper=True) if until else "~"
+    return low, high
+
+
+class ArticleTable:
+    def __init__(self, table_name: str, resource: DynamoDBServiceResource) -> None:
+        self.table = resource.Table(table_name)
+        self.client = resource.meta.client
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def store_version(self, article: Article, article_key: str, previous: HeadState | None) -> None:
+        """Write version `article.version` atomically: its version item, the head, its entries.
+
+        Raises ConflictError when another writer stored a version first (a retry sees it).
+        """
+        entries = items.entry_items(article, article_key)
+        entry_ids = [e["id"] for e in entries]
+        head = items.head_item(article, article_key, entries=entry_ids, events_pending=True)
+        head_condition: dict[str, Any]
+        if previous is None:
+            head_condition = {"ConditionExpression": "attribute_not_exists(id)"}
+        else:
+            head_condition = {
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeValues": {":v": previous.version},
+            }
+        writes: list[dict[str, Any]] = [
+            {"Put": {**self._put(items.version_item(article, article_key)), **_not_exists()}},
+            {"Put": {**self._put(head), **head_condition}},
+            *({"Put": self._put(entry)} for entry in entries),
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                raise ConflictError(
+                    f"article {article.id} v{article.version} was stored concurrently"
+                ) from exc
+            raise
+        stale = set(previous.entries if previous else []) - set(entry_ids)
+        if stale:
+            with self.table.batch_writer() as batch:
+                for item_id in sorted(stale):
+                    batch.delete_item(Key={"id": item_id})
+
+    def _put(self, item: dict[str, Any]) -> dict[str, Any]:
+        # The resource's client serialises Python values itself, as Table methods do.
+        return {"TableName": self.table.name, "Item": item}
+
+    def clear_events_pending(self, article_id: str, version: int) -> None:
+        try:
+            self.table.update_item(
+                Key={"id": article_id},
+                UpdateExpression="REMOVE events_pending",
+                ConditionExpression=Attr("version").eq(version),
+            )
+        except ClientError as exc:
+            # A newer version landed meanwhile: it carries its own flag.
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+    # --- single items -------------------------------------------------------------------------
+
+    def get(self, article_id: str) -> ArticleRecord | None:
+        item = self.table.get_item(Key={"id": article_id}).get("Item")
+        return _record(item) if item and item.get("kind", "article") == "article" else None
+
+    def head_state(self, article_id: str) -> HeadState | None:
+        item = self.table.get_item(
+            Key={"id": article_id},
+            ProjectionExpression="id, version, fingerprint, content_hash, entries, events_pending, kind",
+        ).get("Item")
+        if not item or item.get("kind", "article") != "article":
+            return None
+        plain = _plain(item)
+        return HeadState(
+            article_id=article_id,
+            version=int(plain.get("version") or 1),
+            fingerprint=str(plain.get("fingerprint") or ""),
+            content_hash=str(plain.get("content_hash") or ""),
+            entries=list(plain.get("entries") or []),
+            events_pending=bool(plain.get("events_pending")),
+        )
+
+    def get_version(self, article_id: str, version: int) -> VersionRecord | None:
+        item = self.table.get_item(Key={"id": items.version_id(article_id, version)}).get("Item")
+        return _version(item) if item else None
+
+    def versions(self, article_id: str) -> list[VersionRecord]:
+        """Every stored version of an article, oldest first."""
+        return [
+            _version(i)
+            for i in self._query_all(
+                IndexName=LOOKUP_INDEX,
+                KeyConditionExpression=Key("lookup").eq(items.versions_lookup(article_id)),
+            )
+        ]
+
+    # --- listings -----------------------------------------------------------------------------
+
+    def query_source(
+        self,
+        source: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[ArticleRecord]:
+        """A source's articles by publication time, newest first."""
+        low, high = _range(since, until)
+        found, last = self._query_page(
+            limit,
+            _decode_cursor(cursor).key,
+            IndexName=SOURCE_INDEX,
+            KeyConditionExpression=Key("source").eq(source) & Key("published_key").between(low, high),
+            ScanIndexForward=False,
+        )
+        return Page([_record(i) for i in found], _encode_cursor(last))
+
+    def query_lookup(
+        self,
+        kind: str,
+        value: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[ArticleSummary]:
+        """An author's, tag's or section's articles by publication time, newest first."""
+        if kind not in LOOKUP_KINDS:
+            raise ValueError(f"lookup kind must be one of {LOOKUP_KINDS}, not {kind!r}")
+        low, high = _range(since, until)
+        found, last = self._query_page(
+            limit,
+            _decode_cursor(cursor).key,
+            IndexName=LOOKUP_INDEX,
+            KeyConditionExpression=Key("lookup").eq(items.lookup_key(kind, value))
+            & Key("lookup_sort").between(low, high),
+            ScanIndexForward=False,
+        )
+        return Page([summary_of(i["summary"]) for i in found], _encode_cursor(last))
+
+    def by_url(self, url: str, *, canonical: bool = False) -> list[ArticleSummary]:
+        """Articles fetched from `url` (or declaring it canonical, with `canonical=True`)."""
+        lookup = items.lookup_key("canonical" if canonical else "url", url)
+        found = self._query_all(IndexName=LOOKUP_INDEX, KeyConditionExpression=Key("lookup").eq(lookup))
+        # A digest names the URL: keep only exact matches.
+        field_name = "canonical_url" if canonical else "url"
+        return [summary_of(i["summary"]) for i in found if i["summary"].get(field_name) == url]
+
+    def ingested_since(
+        self,
+        since: datetime,
+        *,
+        until: datetime | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+        newest_first: bool = False,
+    ) -> Page[ArticleSummary]:
+        """Articles whose latest version was stored in [since, until], across all sources.
+
+        One Query per UTC day of `ByIngestedDay`; oldest first unless `newest_first`.
+        """
+        end = until or datetime.now(UTC)
+        days = _days(since, end)
+        if newest_first:
+            days.reverse()
+        state = _decode_cursor(cursor)
+        if state.day is not None:
+            days = days[days.index(state.day) :] if state.day in days else []
+        low, high = items.boundary(since, upper=False), items.boundary(end, upper=True)
+        found: list[dict[str, Any]] = []
+        start_key = state.key
+        for day in days:
+            page, last = self._query_page(
+                limit - len(found),
+                start_key,
+                IndexName=INGESTED_INDEX,
+                KeyConditionExpression=Key("ingested_day").eq(day) & Key("ingested_key").between(low, high),
+                ScanIndexForward=not newest_first,
+            )
+            start_key = None
+            found.extend(page)
+            if last is not None:
+                return Page([summary_of(i) for i in found], _encode_cursor(last, day))
+            if len(found) >= limit:
+                following = days[days.index(day) + 1 :]
+                next_cursor = _encode_cursor(None, following[0]) if following else None
+                return Page([summary_of(i) for i in found], next_cursor)
+        return Page([summary_of(i) for i in found], None)
+
+    def recent(self, limit: int = 20, *, now: datetime | None = None) -> list[ArticleSummary]:
+        """The most recently stored articles of every source (the last RECENT_DAYS days)."""
+        end = now or datetime.now(UTC)
+        return self.ingested_since(
+            end - timedelta(days=RECENT_DAYS), until=end, limit=limit, newest_first=True
+        ).items
+
+    # --- paging helpers -----------------------------------------------------------------------
+
+    def _query_page(
+        self, limit: int, start_key: dict[str, Any] | None, **kwargs: Any
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` items and the key to continue from (None when the range is exhausted)."""
+        found: list[dict[str, Any]] = []
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
+        while len(found) < limit:
+            page = self.table.query(**kwargs, Limit=limit - len(found))
+            found.extend(page.get("Items", []))
+            last = page.get("LastEvaluatedKey")
+            if last is None:
+                return found, None
+            kwargs["ExclusiveStartKey"] = last
+        return found, kwargs.get("ExclusiveStartKey")
+
+    def _query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
+        return list(self._iter_query(**kwargs))
+
+    def _iter_query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        while True:
+            page = self.table.query(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _not_exists() -> dict[str, str]:
+    return {"ConditionExpression": "attribute_not_exists(id)"}
+
+
+def _days(since: datetime, until: datetime) -> list[str]:
+    first = since.astimezone(UTC).date()
+    last = until.astimezone(UTC).date()
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -11,6 +12,7 @@ from urllib.parse import quote, unquote
 from newsdesk.article import Article
 from newsdesk.errors import StorageError
 from newsdesk.rawpage import RawPage
+from newsdesk.storage.article_items import UNKNOWN_SOURCE, stamp
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -96,20 +98,47 @@ class RawPageStore:
         )
 
 
+ARTICLES_PREFIX = "articles/"
+
+
+def article_key(article: Article) -> str:
+    """`articles/source={source}/dt={yyyy-mm-dd}/{id}.v{version:04d}.json`.
+
+    Hive-style partitions (source, then the UTC publication date, else the fetch date) let
+    Athena's partition projection and DuckDB prune by source and date; one object per version.
+    """
+    when = article.published_at or article.fetched_at or article.ingested_at
+    day = stamp(when)[:10] if when else "0000-00-00"
+    source = article.source or UNKNOWN_SOURCE
+    return f"{ARTICLES_PREFIX}source={source}/dt={day}/{article.id}.v{article.version:04d}.json"
+
+
+def article_json(article: Article) -> bytes:
+    # One object per line: what Athena's JSON SerDe and DuckDB's read_json both expect.
+    return json.dumps(article.model_dump(mode="json"), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
 class ArticleStore:
-    """Article JSON (`Article.model_dump(mode="json")`) next to the raw page's path."""
+    """Article JSON, one object per stored version, under `article_key()`."""
 
     def __init__(self, bucket: str, client: S3Client) -> None:
         self.bucket = bucket
         self.client = client
 
     def put(self, key: str, article: Article) -> str:
-        body = json.dumps(article.model_dump(mode="json"), ensure_ascii=False, indent=2).encode("utf-8")
         self.client.put_object(
-            Bucket=self.bucket, Key=key, Body=body, ContentType="application/json; charset=utf-8"
+            Bucket=self.bucket,
+            Key=key,
+            Body=article_json(article),
+            ContentType="application/json; charset=utf-8",
         )
         return key
 
     def get(self, key: str) -> Article:
         response = _get_object(self.client, self.bucket, key, "article")
         return Article.model_validate_json(response["Body"].read())
+
+    def keys(self, prefix: str = ARTICLES_PREFIX) -> Iterator[str]:
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            for entry in page.get("Contents", []):
+                yield entry["Key"]
