@@ -3,7 +3,8 @@
 A `Page` carries its collection, id, url, fold and truth (normalised per task) and reads its HTML
 lazily. Body truths are `{"text": ...}` (shingle collections) or `{"with": [...], "without": [...]}`
 (trafilatura's snippet set). Metadata truths are `{"title", "authors", "published"}`, each None
-where the collection asserts nothing for that field (`authors` is a list; `[]` asserts "none").
+where the collection asserts nothing for that field (`authors` is a list, `[]` asserting "none",
+or metadata-benchmark's byline string).
 
 The shared folder is `$NEWSDESK_SHARED`, else `../shared` next to the repository. Loaders return
 an empty list when it is missing, so callers (and tests) can skip cleanly.
@@ -200,7 +201,9 @@ def metadata_collections() -> list[Collection]:
         root / "metadata-benchmark",
         lambda item: {
             "title": item.get("title"),
-            "authors": _list(item.get("byline")) or [],
+            # A byline string: its first line naming anybody is the truth (see bench.match).
+            # Readability's null byline means it found none, not that the page has none.
+            "authors": item.get("byline") or None,
             "published": item.get("published"),
         },
     )

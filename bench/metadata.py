@@ -26,7 +26,7 @@ from bench import match, report
 from bench.data import Collection, Page, metadata_collections, shared_dir
 from bench.extraction import load_tunable
 from bench.loco import Evaluation, evaluate
-from bench.runner import Runs, run_collection
+from bench.runner import Runs, Timings, run_collection, timings
 from bench.tools import Tool, metadata_tools
 from bench.tunables import METADATA
 
@@ -47,6 +47,7 @@ FIELD_LABEL = {
 class Tally:
     name: str
     peer: bool
+    fields: tuple[str, ...] = FIELDS
     marks: dict[str, list[bool]] = field(default_factory=lambda: {f: [] for f in FIELDS})
     clean: dict[str, list[bool]] = field(default_factory=lambda: {f: [] for f in FIELDS})
     times: list[float] = field(default_factory=list)
@@ -54,7 +55,7 @@ class Tally:
     def add(self, page: Page, out: dict[str, Any]) -> dict[str, bool | None]:
         marks = match.score(page.truth, out)
         for name, ok in marks.items():
-            if ok is None:
+            if ok is None or name not in self.fields:
                 continue
             self.marks[name].append(ok)
             if TRUTH_KEY[name] not in page.suspect:
@@ -67,9 +68,15 @@ class Tally:
 
 
 def tally(
-    pages: Sequence[Page], name: str, outputs: dict[str, Any], *, peer: bool, times: Sequence[float] = ()
+    pages: Sequence[Page],
+    name: str,
+    outputs: dict[str, Any],
+    *,
+    peer: bool,
+    times: Sequence[float] = (),
+    fields: tuple[str, ...] = FIELDS,
 ) -> Tally:
-    t = Tally(name, peer, times=list(times))
+    t = Tally(name, peer, fields, times=list(times))
     for page in pages:
         t.add(page, outputs.get(page.id) or {})
     return t
@@ -105,10 +112,8 @@ def collection_table(collection: Collection, tallies: Sequence[Tally], *, markdo
 
 def best_peer(tallies: Sequence[Tally], name: str, *, cleaned: bool = False) -> tuple[str, float] | None:
     scored = [(t.name, t.accuracy(name, cleaned=cleaned)) for t in tallies if t.peer]
-    scored_f = [
-        (n, a) for n, a in scored if a is not None and not (n == "htmldate" and name in ("title", "authors"))
-    ]
-    return max(scored_f, key=lambda x: x[1]) if scored_f else None
+    answered = [(n, a) for n, a in scored if a is not None]
+    return max(answered, key=lambda x: x[1]) if answered else None
 
 
 def overview(groups: dict[str, list[Tally]], *, markdown: bool) -> str:
@@ -136,6 +141,9 @@ def overview(groups: dict[str, list[Tally]], *, markdown: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="re-run every tool (honest timings)")
+    parser.add_argument(
+        "--timing", type=int, default=0, help="time every tool afresh on N pages per collection"
+    )
     parser.add_argument("--quick", action="store_true", help="a deterministic 30-page subset per collection")
     parser.add_argument("--worst", type=int, default=0, help="list N of newsdesk's misses per field")
     parser.add_argument("--tools", help="comma-separated subset of the tools")
@@ -166,12 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     for collection in collections:
         print(f"{collection.name}: {len(collection.pages)} pages", file=sys.stderr)
         runs[collection.name] = run_collection("metadata", tools, collection, fresh=args.fresh)
+    times, how = timings(tools, collections, fresh=args.fresh, sample=args.timing)
     evaluations: dict[str, Evaluation] = {}
     for spec in [*([] if args.no_loco else METADATA), *args.tunable]:
         tunable = load_tunable(spec)
         evaluations[tunable.name] = evaluate(tunable, collections)
 
-    text = render(collections, tools, runs, evaluations, markdown=False)
+    groups = _groups(collections, tools, runs, evaluations, times)
+    text = render(collections, tools, groups, how, markdown=False)
     print(text)
     if args.worst:
         for collection in collections:
@@ -182,10 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             report.splice(
                 "bench-metadata",
-                render(collections, tools, runs, evaluations, markdown=True, fresh=args.fresh),
+                render(collections, tools, groups, how, markdown=True),
             )
     if args.json:
-        groups = _groups(collections, tools, runs, evaluations)
         data = {
             g: {
                 t.name: {f: t.accuracy(f) for f in FIELDS}
@@ -203,6 +212,7 @@ def _groups(
     tools: Sequence[Tool],
     runs: dict[str, Runs],
     evaluations: dict[str, Evaluation],
+    times_of: Timings | None = None,
 ) -> dict[str, list[Tally]]:
     """Tallies per collection and per metadata-dev fold; tunables as an in-sample and a held-out row."""
     groups: dict[str, list[Tally]] = {}
@@ -217,8 +227,14 @@ def _groups(
             for tool in tools:
                 entries = runs[collection.name][tool.name]
                 outputs = {k: v["out"] for k, v in entries.items()}
-                times = [v["ms"] for k, v in entries.items() if k in ids]
-                tallies.append(tally(pages, tool.name, outputs, peer=tool.peer, times=times))
+                if times_of is not None:
+                    sampled = times_of.get(collection.name, {}).get(tool.name, [])
+                    times = sampled if group == collection.name else []
+                else:
+                    times = [v["ms"] for k, v in entries.items() if k in ids]
+                tallies.append(
+                    tally(pages, tool.name, outputs, peer=tool.peer, times=times, fields=tool.fields)
+                )
             for name, ev in evaluations.items():
                 inside = {p.id: ev.in_sample[(p.collection, p.id)] for p in pages}
                 outside = {p.id: ev.held_out[(p.collection, p.id)] for p in pages}
@@ -231,19 +247,16 @@ def _groups(
 def render(
     collections: Sequence[Collection],
     tools: Sequence[Tool],
-    runs: dict[str, Runs],
-    evaluations: dict[str, Evaluation],
+    groups: dict[str, list[Tally]],
+    how: str,
     *,
     markdown: bool,
-    fresh: bool = True,
 ) -> str:
-    groups = _groups(collections, tools, runs, evaluations)
     parts = []
     if markdown:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         versions = ", ".join(f"{t.name} {t.version}" for t in tools)
-        how = "one fresh run" if fresh else "cached outputs"
-        parts.append(f"Generated by `make bench-metadata` on {stamp} ({how}; {versions}).")
+        parts.append(f"Generated by `make bench-metadata` on {stamp}: {how}. Versions: {versions}.")
     heading = "### " if markdown else "== "
     parts.append(heading + "Accuracy per field, per collection and per metadata-dev project")
     parts.append(overview(groups, markdown=markdown))

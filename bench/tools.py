@@ -39,6 +39,8 @@ class Tool:
     version: str
     run: Callable[[bytes, str | None], Any]
     peer: bool = True
+    # The metadata fields the tool answers at all (htmldate gives only a date).
+    fields: tuple[str, ...] = ("title", "authors", "date", "instant")
 
 
 def newsdesk_version() -> str:
@@ -252,5 +254,11 @@ def metadata_tools() -> dict[str, Tool]:
             "trafilatura", "trafilatura metadata", _dist_version("trafilatura"), trafilatura_metadata
         ),
         "newspaper4k": Tool("newspaper4k", "newspaper4k", _dist_version("newspaper4k"), newspaper_metadata),
-        "htmldate": Tool("htmldate", "htmldate (dates only)", _dist_version("htmldate"), htmldate_metadata),
+        "htmldate": Tool(
+            "htmldate",
+            "htmldate (dates only)",
+            _dist_version("htmldate"),
+            htmldate_metadata,
+            fields=("date", "instant"),
+        ),
     }
