@@ -5,7 +5,7 @@ the attribute is a zero-argument factory (a class) returning a `bench.loco.Tunab
 
 `BestSingleTool` is the baseline any learned combination has to beat held-out: it picks, on the
 training folds, the one tool whose cached output scores best (mean of per-fold F1) and predicts
-that tool's cached output.
+that tool's cached output. `BestToolPerField` does the same for metadata, field by field.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bench import cache, score
+from bench import cache, match, score
 from bench.data import Page
-from bench.tools import body_tools
+from bench.tools import body_tools, metadata_tools
 
 BODY: list[str] = ["bench.tunables:BestSingleTool"]
-METADATA: list[str] = []
+METADATA: list[str] = ["bench.tunables:BestToolPerField"]
 
 
 @functools.lru_cache(maxsize=256)
@@ -29,7 +29,7 @@ def cached_outputs(task: str, tool: str, collection: str) -> Mapping[str, Any]:
 
 
 class BestSingleTool:
-    name = "best single tool (chosen on training folds)"
+    name = "best-tool"
 
     def __init__(self, tools: Sequence[str] | None = None) -> None:
         self.tools = list(tools) if tools is not None else list(body_tools())
@@ -49,3 +49,39 @@ class BestSingleTool:
 
     def predict(self, params: dict[str, Any], page: Page) -> str:
         return self._text(str(params["tool"]), page)
+
+
+# The output key behind each scored metadata field.
+_OUTPUT_KEY = {"title": "title", "authors": "authors", "date": "published"}
+
+
+class BestToolPerField:
+    name = "best-tool-per-field"
+
+    def __init__(self, tools: Sequence[str] | None = None) -> None:
+        self.tools = {
+            name: tool.fields for name, tool in metadata_tools().items() if tools is None or name in tools
+        }
+
+    def _out(self, tool: str, page: Page) -> dict[str, Any]:
+        return dict(cached_outputs("metadata", tool, page.collection).get(page.id) or {})
+
+    def fit(self, train: Mapping[str, Sequence[Page]]) -> dict[str, str]:
+        chosen = {}
+        for field, key in _OUTPUT_KEY.items():
+            means = {}
+            for tool, fields in self.tools.items():
+                if field not in fields:
+                    continue
+                per_fold = []
+                for pages in train.values():
+                    marks = [match.score(p.truth, self._out(tool, p))[field] for p in pages]
+                    scored = [m for m in marks if m is not None]
+                    if scored:
+                        per_fold.append(sum(scored) / len(scored))
+                means[tool] = sum(per_fold) / len(per_fold) if per_fold else 0.0
+            chosen[key] = max(means, key=lambda t: means[t])
+        return chosen
+
+    def predict(self, params: dict[str, str], page: Page) -> dict[str, Any]:
+        return {key: self._out(tool, page).get(key) for key, tool in params.items()}
