@@ -17,7 +17,7 @@ LOCK := layers/newsdesk/requirements.txt
 export PATH := $(dir $(PYTHON_BIN)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup sam-setup checkov-setup demo test lint typecheck cfn-lint checkov sam-validate sam-build pytest lock local-aws bench-extract bench-metadata schema clean check-python
+.PHONY: help setup sam-setup checkov-setup demo test lint typecheck cfn-lint checkov sam-validate sam-build pytest lock local-aws bench bench-extract bench-metadata bench-perf schema clean check-python
 
 help:
 	@echo "make demo    - run one cycle on a bundled sample site with embedded moto (offline)"
@@ -25,7 +25,9 @@ help:
 	@echo "make setup   - create .venv with newsdesk and its dev dependencies"
 	@echo "make lock    - regenerate $(LOCK) (hashes) from $(LOCK_IN)"
 	@echo "make local-aws - a moto server with the stack's resources; writes env.json for sam local invoke"
-	@echo "make bench-extract / bench-metadata - extraction benchmarks against trafilatura"
+	@echo "make bench-extract / bench-metadata - body / metadata benchmarks: every collection in ../shared,"
+	@echo "                    every peer in one fresh run, leave-one-collection-out; rewrites docs/benchmarks.md"
+	@echo "make bench          - both"
 
 check-python:
 	@test -n "$(PYTHON_BIN)" || { scripts/find-python; exit 1; }
@@ -75,6 +77,7 @@ typecheck: setup
 	$(VENV)/bin/mypy functions/dispatcher/app.py
 	$(VENV)/bin/mypy functions/fetcher/app.py
 	$(VENV)/bin/mypy functions/parser/app.py
+	$(VENV)/bin/mypy bench
 
 cfn-lint: setup
 	$(VENV)/bin/cfn-lint template.yaml
@@ -96,11 +99,17 @@ local-aws: setup
 test: lint typecheck cfn-lint checkov sam-validate sam-build
 	NEWSDESK_SAM_BUILD_DIR=.aws-sam/build $(VENV)/bin/pytest
 
+# Outputs come from bench/.cache (deterministic per tool version; newsdesk's version is a hash of its
+# source, so it re-runs whenever it changes); the timing columns come from re-running every tool on
+# the same 30 pages per collection in this run. `--fresh` instead re-runs everything (slow: hours
+# for newspaper4k on a loaded machine). Dev loop: `.venv/bin/python -m bench.extraction --quick`.
 bench-extract: setup
-	$(PY) bench/extraction.py
+	$(PY) -m bench.extraction --timing 30 --docs
 
 bench-metadata: setup
-	$(PY) bench/metadata.py
+	$(PY) -m bench.metadata --timing 30 --docs
+
+bench: bench-extract bench-metadata
 
 schema: setup
 	$(PY) -c "from newsdesk.article import schema_text; print(schema_text(), end='')" > docs/article.schema.json
