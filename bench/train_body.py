@@ -173,7 +173,10 @@ def read_cache(cache: Path, name: str) -> dict[str, dict[str, Any]]:
         return {}
     out = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:  # a run stopped mid-line: that page is simply redone
+            continue
         out[record["id"]] = record
     return out
 

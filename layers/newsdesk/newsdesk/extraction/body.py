@@ -18,6 +18,7 @@ from lxml.html import HtmlElement, fragment_fromstring
 
 from newsdesk.article import LeadImage
 from newsdesk.extraction.blocks import Block, clean_text
+from newsdesk.extraction.boilerplate import remove_widgets
 from newsdesk.extraction.captions import remove_keep_tail, split_caption, strip_captions
 from newsdesk.extraction.peers import trafilatura_blocks
 from newsdesk.extraction.selectors import css_to_xpath
@@ -111,6 +112,7 @@ def adapter_body(tree: HtmlElement, adapter: SiteAdapter, base_url: str | None) 
         lead = _lead_image(figure, base_url) if figure is not None else None
     # Work on a copy: the generic path may still need the untouched tree if this one comes up empty.
     container = copy(container)
+    remove_widgets(container)
     if adapter.drop:
         for el in css_to_xpath(adapter.drop)(container):
             if isinstance(el, etree._Element) and el is not container and el.getparent() is not None:
@@ -146,6 +148,7 @@ def generic_body(
     `html` (the markup `tree` was parsed from) makes the caption search cheaper.
     """
     caption = strip_captions(tree, image_url, url, html)
+    remove_widgets(tree)
     result = _generic_blocks(tree, url)
     if caption is not None:
         result.lead_image = LeadImage(url=caption.image_url, caption=caption.caption, credit=caption.credit)

@@ -62,28 +62,32 @@ def default_params() -> ConsensusParams:
     return ConsensusParams.from_dict(data.get("params", {}))
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
+Shingles = frozenset[tuple[str, ...]]
+
+
+@lru_cache(maxsize=4096)  # a page's blocks are compared several times; the bench replays many pages
+def _shingles(text: str) -> Shingles:
     tokens = [t.casefold() for t in _TOKEN.findall(text)]
     if len(tokens) < SHINGLE:
-        return {tuple(tokens)} if tokens else set()
-    return {tuple(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
+        return frozenset({tuple(tokens)}) if tokens else frozenset()
+    return frozenset(tuple(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
 
 
-def _all_shingles(blocks: list[Block]) -> set[tuple[str, ...]]:
+def _all_shingles(blocks: list[Block]) -> Shingles:
     out: set[tuple[str, ...]] = set()
     for block in blocks:
         out |= _shingles(block.plain)
-    return out
+    return frozenset(out)
 
 
-def overlap(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+def overlap(a: Shingles, b: Shingles) -> float:
     """Shared shingles over the smaller set's (1.0: one is inside the other)."""
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
 
 
-def _contained(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+def _contained(a: Shingles, b: Shingles) -> float:
     """Share of `a` found in `b`."""
     return len(a & b) / len(a) if a else 0.0
 
