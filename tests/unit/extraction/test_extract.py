@@ -9,8 +9,8 @@ import pytest
 from newsdesk import extract
 from newsdesk.article import content_hash, reading_time
 from newsdesk.errors import BinaryContentError, EmptyDocumentError, ExtractionError, NotAnArticleError
-from newsdesk.extraction.body import split_credit
 from newsdesk.extraction.boilerplate import is_boilerplate_text
+from newsdesk.extraction.captions import split_caption
 
 PROSE = (
     "The council met on Tuesday to discuss the harbour's new breakwater, which engineers say will protect "
@@ -94,13 +94,13 @@ def test_too_many_elements_is_too_large() -> None:
             "Umerov in Kyiv. (Jane Doe/AFP via Getty Images)",
             ("Umerov in Kyiv.", "Jane Doe/AFP via Getty Images"),
         ),
-        ("The harbour at dawn. Photo: John Smith", ("The harbour at dawn.", "John Smith")),
+        ("The harbour at dawn. Photo: John Smith", ("The harbour at dawn", "John Smith")),
         ("A quay (seen from the north)", ("A quay (seen from the north)", None)),
         ("The refitted ferry. (Harbour Gazette)", ("The refitted ferry.", "Harbour Gazette")),
     ],
 )
-def test_split_credit(caption: str, expected: tuple[str | None, str | None]) -> None:
-    assert split_credit(caption) == expected
+def test_split_caption(caption: str, expected: tuple[str | None, str | None]) -> None:
+    assert split_caption(caption) == expected
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from lxml import etree
 
 from newsdesk import extract
 from newsdesk.extraction.blocks import Block
-from newsdesk.extraction.boilerplate import drop_boilerplate
+from newsdesk.extraction.boilerplate import drop_boilerplate, remove_widgets
 from newsdesk.extraction.selectors import SelectorError, css_to_xpath
 
 SENTENCE = "The harbour authority approved the plan after a long debate about costs and the fishing fleet. "
@@ -123,3 +123,38 @@ def test_section_kicker_opening_the_body_is_dropped() -> None:
     blocks = [Block("paragraph", "Transport"), Block("paragraph", "The night ferry returns on Friday.")]
     kept = drop_boilerplate(blocks, "Night ferry returns", (), ("Transport", "ferries"))
     assert [b.plain for b in kept] == ["The night ferry returns on Friday."]
+
+
+def _widget_text(markup: str) -> str:
+    tree = etree.fromstring(markup, etree.HTMLParser())
+    remove_widgets(tree)
+    return " ".join("".join(tree.itertext()).split())
+
+
+def test_a_page_wrapped_in_one_form_keeps_its_text() -> None:
+    # ASP.NET pages put the whole page inside <form id="aspnetForm">: that form is not a sign-up.
+    story = paragraphs("Story", 5)
+    text = _widget_text(f"<html><body><form id='aspnetForm'><div>{story}</div></form></body></html>")
+    assert "Story 4." in text
+
+
+def test_a_short_story_with_a_byline_avatar_keeps_its_paragraphs() -> None:
+    story = paragraphs("Story", 3)
+    markup = (
+        "<html><body><article><div class='b'><img src='a.jpg'><a href='/author/jane-roe/'>Jane Roe</a></div>"
+        f"<div class='t'>{story}</div></article></body></html>"
+    )
+    text = _widget_text(markup)
+    assert "Jane Roe" not in text
+    assert all(f"Story {i}." in text for i in range(3))
+
+
+def test_a_search_form_goes_with_its_label_only() -> None:
+    story = paragraphs("Story", 3)
+    markup = (
+        f"<html><body><div><div>{story}</div><div><label>Search</label><form><input name='q'></form></div>"
+        "</div></body></html>"
+    )
+    text = _widget_text(markup)
+    assert "Search" not in text
+    assert "Story 2." in text

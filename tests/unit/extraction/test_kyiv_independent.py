@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from conftest import KI_LOCAL_URL
@@ -12,7 +13,7 @@ from newsdesk.article import Article
 from newsdesk.extraction import parse_html
 from newsdesk.extraction.blocks import render_text
 from newsdesk.extraction.body import generic_body
-from newsdesk.extraction.boilerplate import drop_boilerplate
+from newsdesk.extraction.boilerplate import drop_boilerplate, remove_widgets
 from newsdesk.extraction.metadata import extract_metadata
 from newsdesk.extraction.sites import KYIV_INDEPENDENT, choose_adapter
 from newsdesk.urls import url_id
@@ -135,3 +136,45 @@ def test_unexpected_layout_falls_back_to_the_generic_path(ki_html: bytes) -> Non
     article = extract(html, KI_LOCAL_URL)
     assert_ki_body(article.body_text)
     assert article.reading_time_minutes == 2
+
+
+# Two more markups of the same page, written for these tests: a Ghost theme (gh-*/kg-* classes,
+# sign-up card inside the content) and a Next.js build with hashed CSS-module class names
+# (`Post_content__N1vbS`, `AuthorCard_bio__x1Yz`) that no adapter selector knows.
+FIXTURES = Path(__file__).parent / "fixtures"
+MARKUPS = ["ki_ghost.html", "ki_nextjs.html"]
+KI_URL = (
+    "https://kyivindependent.com/ukraines-security-council-chief-heads-to-turkey-to-unblock-pow-exchanges/"
+)
+SIGNUP = ["Get the latest news from Ukraine in your inbox", "Ukraine War Latest", "Subscribe", "Email"]
+
+
+def _anonymous(html: bytes) -> bytes:
+    return html.replace(b"kyivindependent.com", b"example.org").replace(b"Kyiv Independent", b"Example Daily")
+
+
+@pytest.mark.parametrize("markup", MARKUPS)
+@pytest.mark.parametrize("anonymous", [False, True], ids=["known-site", "anonymous"])
+def test_other_markups_keep_the_body_and_drop_the_widgets(markup: str, anonymous: bool) -> None:
+    html = (FIXTURES / markup).read_bytes()
+    url = KI_LOCAL_URL if anonymous else KI_URL
+    article = extract(_anonymous(html) if anonymous else html, url)
+    assert_ki_body(article.body_text)
+    for junk in SIGNUP:
+        assert junk not in article.body_text, junk
+    assert article.title == TITLE
+    assert article.reading_time_minutes == 2
+    assert article.lead_image is not None
+    assert article.lead_image.credit == "Dogukan Keskinkilic/Anadolu Agency via Getty Images"
+
+
+@pytest.mark.parametrize("markup", MARKUPS)
+def test_widget_rules_alone_remove_the_signup_and_the_author_card(markup: str) -> None:
+    # The structural rules on their own: no class name, no trafilatura, no readability.
+    tree = parse_html((FIXTURES / markup).read_text(encoding="utf-8"))
+    remove_widgets(tree)
+    text = " ".join(tree.text_content().split())
+    assert "Get the latest news from Ukraine in your inbox" not in text
+    assert "Tim Zadorozhnyy is a reporter at The Kyiv Independent" not in text
+    assert "Moscow has been accused of violating international law" in text
+    assert "More than 2,500 Ukrainian soldiers" in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -18,24 +19,26 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 import newsdesk
 from newsdesk.article import Article, LeadImage, content_hash, count_words, reading_time
 from newsdesk.errors import DocumentTooLargeError, ExtractionError, NotAnArticleError
-from newsdesk.extraction.blocks import render_markdown, render_text
+from newsdesk.extraction.blocks import Block, render_markdown, render_text
 from newsdesk.extraction.body import (
     BodyResult,
     adapter_body,
     generic_body,
     jsonld_body_blocks,
-    split_credit,
     stated_reading_time,
 )
 from newsdesk.extraction.boilerplate import drop_boilerplate
+from newsdesk.extraction.captions import split_caption
+from newsdesk.extraction.consensus import combine
 from newsdesk.extraction.decoding import decode_html
 from newsdesk.extraction.metadata import PageMetadata, extract_metadata
+from newsdesk.extraction.peers import readability_blocks
 from newsdesk.extraction.sites import choose_adapter
 from newsdesk.urls import url_id
 
 LOGGER = logging.getLogger(__name__)
 
-__all__ = ["extract", "parse_html"]
+__all__ = ["GenericCandidates", "extract", "generic_candidates", "parse_html"]
 
 _PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -100,8 +103,37 @@ def _lead_image(meta: PageMetadata, body: BodyResult) -> LeadImage | None:
         return None
     caption, credit = meta.image_caption, meta.image_credit
     if caption and not credit:
-        caption, credit = split_credit(caption)
+        caption, credit = split_caption(caption)
     return LeadImage(url=meta.image_url, caption=caption, credit=credit)
+
+
+@dataclass
+class GenericCandidates:
+    """The generic path's candidate bodies, each already cleaned of boilerplate."""
+
+    result: BodyResult  # our trafilatura-based path, with the lead image and reading time
+    second: list[Block]  # readability-lxml
+    witness: list[Block]  # the JSON-LD articleBody (a vote, often only a teaser)
+
+
+def generic_candidates(
+    tree: HtmlElement, html: str, url: str | None, meta: PageMetadata
+) -> GenericCandidates:
+    """The candidates `consensus.combine` decides between. `tree` loses its captions."""
+    result = generic_body(tree, url, meta.image_url, html)
+    if meta.image_caption or meta.image_credit:
+        # The metadata's caption (JSON-LD, the lead figure) is the better read of the same image.
+        result.lead_image = None
+
+    def clean(blocks: list[Block]) -> list[Block]:
+        return drop_boilerplate(blocks, meta.title, (url, meta.canonical_url), (meta.section, *meta.tags))
+
+    result.blocks = clean(result.blocks)
+    result.reading_time = stated_reading_time(html)
+    # readability reads the tree without its captions, as trafilatura did
+    second = clean(readability_blocks(tree, url))
+    witness = jsonld_body_blocks(meta.article_body) if meta.article_body else []
+    return GenericCandidates(result, second, witness)
 
 
 def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> BodyResult:
@@ -115,14 +147,9 @@ def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> 
             if count_words(render_text(result.blocks)) >= MIN_BODY_WORDS:
                 result.reading_time = result.reading_time or stated_reading_time(html)
                 return result
-    result = generic_body(tree, url, meta.image_url, html)
-    if meta.image_caption or meta.image_credit:
-        # The metadata's caption (JSON-LD, the lead figure) is the better read of the same image.
-        result.lead_image = None
-    result.blocks = drop_boilerplate(
-        result.blocks, meta.title, (url, meta.canonical_url), (meta.section, *meta.tags)
-    )
-    result.reading_time = stated_reading_time(html)
+    candidates = generic_candidates(tree, html, url, meta)
+    result = candidates.result
+    result.blocks = combine(result.blocks, candidates.second, candidates.witness)
     if count_words(render_text(result.blocks)) < MIN_BODY_WORDS and meta.article_body:
         # The markup gave nothing (a script-rendered or paywalled page), but the page's JSON-LD
         # carries the text. On pages where both exist the markup wins: on the benchmark the

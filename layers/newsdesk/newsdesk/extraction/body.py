@@ -1,8 +1,8 @@
 """Finding the body: a site adapter's selectors when we know the site, trafilatura otherwise.
 
-The generic path calls trafilatura's internal stages (pinned at 2.3.1) rather than its public
-`extract()`, so that it works on our already-parsed tree and skips stages we do not need; the
-Kyiv Independent generic-path test and the benchmark catch a change in those internals.
+The generic path runs trafilatura (through `peers.py`, its public API) in fast mode first and
+with its full cascade only when the result looks like a menu; consensus.py then weighs it against
+readability-lxml.
 """
 
 from __future__ import annotations
@@ -15,28 +15,18 @@ from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
-from trafilatura.baseline import baseline
-from trafilatura.core import _forum_thread_page, trafilatura_sequence
-from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
-from trafilatura.main_extractor import extract_content
-from trafilatura.settings import Extractor
-from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 from newsdesk.article import LeadImage
 from newsdesk.extraction.blocks import Block, clean_text
-from newsdesk.extraction.captions import remove_keep_tail, strip_captions
+from newsdesk.extraction.boilerplate import remove_widgets
+from newsdesk.extraction.captions import remove_keep_tail, split_caption, strip_captions
+from newsdesk.extraction.peers import trafilatura_blocks
 from newsdesk.extraction.selectors import css_to_xpath
 from newsdesk.extraction.sites.base import SiteAdapter
-from newsdesk.extraction.walk import html_blocks, xml_blocks
+from newsdesk.extraction.walk import html_blocks
 
 LOGGER = logging.getLogger(__name__)
 
-# Comments are never article text, and trafilatura's comparison with external extractors
-# (readability, justext) costs a third of its time for no gain on the benchmark except where the
-# main extractor fails: fast first, the full cascade only when the result looks like a menu.
-# Links are kept in the output so that link-only teasers can be recognised (boilerplate.py).
-_FAST = Extractor(output_format="python", fast=True, comments=False, tables=True, links=True)
-_FULL = Extractor(output_format="python", fast=False, comments=False, tables=True, links=True)
 # Signs that trafilatura's main extractor failed and its last-resort baseline dumped the page
 # text: many very short blocks (a menu), mostly link text, or one long unstructured block.
 MENU_MIN_BLOCKS = 20
@@ -53,16 +43,6 @@ _READING_TIME = re.compile(
 _READING_TIME_MARKUP = re.compile(
     r">\s*(\d{1,3})\s*(?:min|mins|minutes?)\.?\s*(?:read|reading)\s*<", re.IGNORECASE
 )
-# "(Name/Agency via Getty Images)", "(Photo: Name)", "Photo: Name" at the end of a caption.
-_CREDIT_PAREN = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]{3,160})\)\s*$", re.S)
-_CREDIT_WORDS = re.compile(
-    r"/|\bvia\b|getty|reuters|\bap\b|afp|\bepa\b|photo|image|credit|courtesy|shutterstock|©", re.I
-)
-# "(Harbour Gazette)", "(Jane Doe)": a parenthesised proper name closing a caption is its credit.
-_NAME_LIKE = re.compile(r"^[A-Z][\w.'&-]*(?:\s+(?:[A-Z][\w.'&-]*|of|de|van|von|la|le|del)){0,5}$")
-_CREDIT_LABEL = re.compile(
-    r"^(?P<caption>.*?)\s*(?:photo|image|credit|picture|foto)s?\s*:\s*(?P<credit>[^.]{2,120})$", re.I
-)
 
 
 @dataclass
@@ -72,20 +52,6 @@ class BodyResult:
     method: str
     lead_image: LeadImage | None = None
     reading_time: int | None = None
-
-
-def split_credit(caption: str | None) -> tuple[str | None, str | None]:
-    """Split a figcaption into (caption, credit)."""
-    if not caption:
-        return None, None
-    text = clean_text(caption)
-    match = _CREDIT_PAREN.match(text)
-    if match and (_CREDIT_WORDS.search(match.group("credit")) or _NAME_LIKE.match(match.group("credit"))):
-        return match.group("caption").strip() or None, match.group("credit").strip()
-    match = _CREDIT_LABEL.match(text)
-    if match:
-        return match.group("caption").strip() or None, match.group("credit").strip()
-    return text or None, None
 
 
 def _first(tree: etree._Element, selectors: str) -> etree._Element | None:
@@ -123,7 +89,7 @@ def _lead_image(figure: etree._Element, base_url: str | None) -> LeadImage | Non
     if not src.strip():
         return None
     caption_el = next(iter(figure.iter("figcaption")), None)
-    caption, credit = split_credit("".join(caption_el.itertext()) if caption_el is not None else None)
+    caption, credit = split_caption("".join(caption_el.itertext()) if caption_el is not None else None)
     try:
         url = urljoin(base_url, src.strip()) if base_url else src.strip()
     except ValueError:
@@ -146,6 +112,7 @@ def adapter_body(tree: HtmlElement, adapter: SiteAdapter, base_url: str | None) 
         lead = _lead_image(figure, base_url) if figure is not None else None
     # Work on a copy: the generic path may still need the untouched tree if this one comes up empty.
     container = copy(container)
+    remove_widgets(container)
     if adapter.drop:
         for el in css_to_xpath(adapter.drop)(container):
             if isinstance(el, etree._Element) and el is not container and el.getparent() is not None:
@@ -181,6 +148,7 @@ def generic_body(
     `html` (the markup `tree` was parsed from) makes the caption search cheaper.
     """
     caption = strip_captions(tree, image_url, url, html)
+    remove_widgets(tree)
     result = _generic_blocks(tree, url)
     if caption is not None:
         result.lead_image = LeadImage(url=caption.image_url, caption=caption.caption, credit=caption.credit)
@@ -188,10 +156,10 @@ def generic_body(
 
 
 def _generic_blocks(tree: HtmlElement, url: str | None) -> BodyResult:
-    blocks = _lean_trafilatura(tree, url)
+    blocks = trafilatura_blocks(tree, url, fast=True)
     # The full cascade (readability, justext) on a very large page costs seconds: not worth it.
     if _looks_like_menu(blocks) and sum(1 for _ in tree.iter()) <= RETRY_MAX_ELEMENTS:
-        retry = _trafilatura(tree, url, _FULL)
+        retry = trafilatura_blocks(tree, url, fast=False)
         if retry and not _looks_like_menu(retry):
             return BodyResult(retry, "generic:full")
     more = _continuation(tree, blocks)
@@ -251,37 +219,3 @@ def _looks_like_menu(blocks: list[Block]) -> bool:
     if sum(len(b.plain) * b.link_ratio for b in blocks) >= MENU_LINK_RATIO * total:
         return True
     return len(blocks) == 1 and blocks[0].kind == "paragraph" and total >= DUMP_MIN_CHARS
-
-
-def _lean_trafilatura(tree: HtmlElement, url: str | None) -> list[Block]:
-    """trafilatura's cascade as `trafilatura_sequence` runs it in fast mode without comments, minus
-    what we do not use: the backup copy for external extractors and the recall escalation (no
-    effect on the benchmark, a second extraction on a fifth of the pages). `tree` is not modified.
-    """
-    try:
-        work = copy(tree)
-        work = prune_unwanted_nodes(work, RAW_TREE_PRUNE_XPATH)
-        if not _forum_thread_page(work):  # on a forum thread the "comments" are the content
-            work = prune_unwanted_nodes(work, REMOVE_COMMENTS_AND_LISTS_XPATH)
-        cleaned = convert_tags(tree_cleaning(work, _FAST), _FAST, None)
-        postbody, text = extract_content(cleaned, _FAST)
-        if len(text) < _FAST.min_extracted_size:
-            # last resort, as trafilatura does: all the text of the page (menus included, which
-            # _looks_like_menu then catches)
-            b_body, _b_text, b_len = baseline(tree)
-            if b_len > len(text):
-                postbody = b_body
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as err:
-        LOGGER.warning("trafilatura failed on %s: %s", url, err)
-        return []
-    return xml_blocks(postbody)
-
-
-def _trafilatura(tree: HtmlElement, url: str | None, options: Extractor) -> list[Block]:
-    try:
-        postbody, _text, _comments, _ctext = trafilatura_sequence(tree, options, None)
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as err:
-        # trafilatura's own entry points swallow these too; an odd tree means no body, not a crash.
-        LOGGER.warning("trafilatura failed on %s: %s", url, err)
-        return []
-    return xml_blocks(postbody)

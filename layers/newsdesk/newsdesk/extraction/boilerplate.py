@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from newsdesk.extraction.blocks import Block
+from newsdesk.extraction.captions import remove_keep_tail
 
 # Blocks longer than this are prose, whatever words they contain.
 MAX_BOILERPLATE_CHARS = 300
@@ -155,3 +158,81 @@ def drop_boilerplate(
             continue
         kept.append(block)
     return kept
+
+
+# --- widgets recognised by structure, whatever their class names ---------------------------------
+
+# A sign-up unit: a small form and the few short lines around it ("Get the latest news in your
+# inbox", a heading). A form holding more text than this is a page wrapped in a form (ASP.NET).
+MAX_FORM_CHARS = 400
+MAX_SIGNUP_CHARS = 400
+SIGNUP_LEVELS = 2
+# An author card: a link to an author page beside a picture (the avatar), with at most one long
+# text (the bio). Bylines in the header go too: they are metadata, read before this runs.
+MAX_AUTHOR_CARD_CHARS = 1200
+AUTHOR_CARD_LEVELS = 3
+LONG_TEXT_CHARS = 150
+_AUTHOR_HREF = re.compile(
+    r"/(authors?|autor(en)?|auteurs?|people|staff|profiles?)/[^/?#]+/?(?:[?#].*)?$", re.I
+)
+_CONTAINERS = frozenset({"html", "body", "article", "main"})
+
+
+def _text_len(el: etree._Element) -> int:
+    return len(" ".join("".join(el.itertext()).split()))
+
+
+def _long_texts(el: etree._Element) -> int:
+    """How many leaf text elements (paragraphs, divs without element children) run long."""
+    return sum(
+        1
+        for node in el.iter("p", "div", "span")
+        if not any(isinstance(c.tag, str) and c.tag in ("p", "div") for c in node)
+        and _text_len(node) > LONG_TEXT_CHARS
+    )
+
+
+def _signup_unit(form: etree._Element) -> etree._Element | None:
+    if _text_len(form) > MAX_FORM_CHARS:
+        return None
+    unit = form
+    node = form.getparent()
+    for _ in range(SIGNUP_LEVELS):
+        if node is None or node.tag in _CONTAINERS or _text_len(node) > MAX_SIGNUP_CHARS:
+            break
+        if _long_texts(node):
+            break
+        unit = node
+        node = node.getparent()
+    return unit
+
+
+def _author_card(link: etree._Element) -> etree._Element | None:
+    node = link.getparent()
+    for _ in range(AUTHOR_CARD_LEVELS):
+        if node is None or node.tag in _CONTAINERS:
+            return None
+        if _text_len(node) > MAX_AUTHOR_CARD_CHARS or any(True for _ in node.iter("h1", "h2")):
+            return None
+        if any(True for _ in node.iter("img")):
+            return node if _long_texts(node) <= 1 else None
+        node = node.getparent()
+    return None
+
+
+def remove_widgets(root: etree._Element) -> None:
+    """Remove sign-up forms with their blurb and author cards with their bio from `root`."""
+    units: list[etree._Element] = []
+    for form in root.iter("form"):
+        unit = _signup_unit(form)
+        if unit is not None:
+            units.append(unit)
+    for link in root.iter("a"):
+        if link.get("rel") == "author" or _AUTHOR_HREF.search(link.get("href") or ""):
+            card = _author_card(link)
+            if card is not None:
+                units.append(card)
+    chosen = set(units)
+    for unit in units:
+        if unit.getparent() is not None and not any(a in chosen for a in unit.iterancestors()):
+            remove_keep_tail(unit)

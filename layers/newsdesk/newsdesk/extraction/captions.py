@@ -19,7 +19,28 @@ from lxml import etree
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-from newsdesk.extraction.metadata import split_caption
+from newsdesk.extraction.metadata import split_caption as _split_labelled
+
+# "(Harbour Gazette)", "(Jane Doe)": a parenthesised proper name closing a caption is its credit.
+_NAME_CREDIT = re.compile(
+    r"^(?P<caption>.*?)\s*\((?P<credit>[A-Z][\w.'&-]*(?:\s+(?:[A-Z][\w.'&-]*|of|de|van|von|la|le|del)){0,5})\)\s*$",
+    re.S,
+)
+
+
+def split_caption(text: str | None) -> tuple[str | None, str | None]:
+    """The one caption/credit splitter: "Caption. (Name/Agency via Getty Images)" -> (caption, credit).
+
+    The credit vocabulary lives with the metadata's reading of captions; a closing parenthesised
+    proper name is a credit too (a caption does not end on a bare name in brackets otherwise).
+    """
+    caption, credit = _split_labelled(text)
+    if credit is None and caption:
+        match = _NAME_CREDIT.match(caption)
+        if match and match.group("caption"):
+            return match.group("caption").strip(), match.group("credit")
+    return caption, credit
+
 
 # A caption never runs longer than this: a longer element whose class says "caption" is a page
 # wrapper (`<div class="post has-captions">`) holding the article, and must stay.
@@ -179,7 +200,7 @@ def _parts(elements: list[etree._Element]) -> tuple[str | None, str | None]:
         credit_els = [c for c in el.iter() if isinstance(c.tag, str) and _is_credit(c)]
         if credit_els:
             credit_text = " ".join(_text(c) for c in credit_els)
-            only_caption, only_credit = split_caption(credit_text.strip(" ()[]"))
+            only_caption, only_credit = _split_labelled(credit_text.strip(" ()[]"))
             credits.append(_CREDIT_LABEL.sub("", only_credit or only_caption or ""))
             whole = _text(el)
             if only_credit and only_caption:  # "A boat at dawn. Photo: Jane Roe" all in one credit element
