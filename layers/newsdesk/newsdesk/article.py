@@ -5,12 +5,31 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from datetime import datetime
-from typing import Any
+import re
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 WORDS_PER_MINUTE = 230
+
+_BARE_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _bare_day(value: object) -> object:
+    # pydantic would take a naive "2025-11-11T00:00:00" (or a datetime) as a date: a naive
+    # date-time is an error here, as it is for the instant.
+    if isinstance(value, datetime) or (isinstance(value, str) and not _BARE_DAY.fullmatch(value)):
+        raise ValueError("a date without a time of day is written YYYY-MM-DD")
+    return value
+
+
+# A page date as the page states it: an instant with the page's own UTC offset, or a calendar
+# day when the page gives no time (not midnight UTC: that false instant can land on the wrong
+# day). Left to right: "2025-11-11" is a date, "2025-11-11T14:03:00+02:00" an instant.
+PageDate = Annotated[
+    AwareDatetime | Annotated[date, BeforeValidator(_bare_day)], Field(union_mode="left_to_right")
+]
 
 
 class LeadImage(BaseModel):
@@ -38,8 +57,14 @@ class Article(BaseModel):
     authors: list[str] = Field(default_factory=list, description="Clean person names, no roles or bios.")
     section: str | None = None
     tags: list[str] = Field(default_factory=list)
-    published_at: AwareDatetime | None = None
-    modified_at: AwareDatetime | None = None
+    published_at: PageDate | None = Field(
+        default=None,
+        description="Publication as the page states it: a date-time with the page's UTC offset, or a "
+        "date (YYYY-MM-DD) when the page gives only the day. Sort by `published_instant`.",
+    )
+    modified_at: PageDate | None = Field(
+        default=None, description="Last modification, with the same precision rules as published_at."
+    )
     language: str | None = Field(default=None, description="BCP 47 language tag, e.g. 'en' or 'uk'.")
     lead_image: LeadImage | None = None
     body_text: str = Field(description="Paragraphs separated by blank lines.")
@@ -50,6 +75,23 @@ class Article(BaseModel):
     parser_version: str
     raw_key: str | None = Field(default=None, description="S3 key of the raw page the article came from.")
     fetched_at: AwareDatetime | None = None
+
+    @property
+    def published_instant(self) -> datetime | None:
+        """The publication as a UTC instant to sort by (a bare day sorts at its 00:00 UTC)."""
+        return sort_instant(self.published_at)
+
+
+def sort_instant(value: datetime | date | None) -> datetime | None:
+    """A UTC instant for ordering: a date-time as it is, a bare day at 00:00 UTC of that day.
+
+    Only a sort key: never present it as the time the page gave.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return datetime.combine(value, time(0, 0), tzinfo=UTC)
 
 
 def count_words(text: str) -> int:
@@ -68,7 +110,7 @@ def article_json_schema() -> dict[str, Any]:
     return Article.model_json_schema()
 
 
-def format_datetime(value: datetime | None) -> str | None:
+def format_datetime(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
 
 

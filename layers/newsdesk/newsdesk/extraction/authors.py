@@ -10,7 +10,16 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from newsdesk.extraction import jsonld
+from newsdesk.extraction import metadata_rules as rules
+from newsdesk.extraction.pagemeta import Page, clean_text
 
 # Lead-ins before the name, in the languages newsdesk meets most; matched case-insensitively.
 _LEAD_IN = re.compile(
@@ -284,3 +293,199 @@ def clean_authors(raw_bylines: Iterable[str]) -> list[str]:
             if found:
                 break
     return names
+
+
+# --- the page's authors: layers and precedence ---------------------------------------------
+
+_BYLINE_CLASS = re.compile(r"(?i)byline|by-line|written-?by|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
+_NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
+_COMMENTS = re.compile(r"(?i)comment")
+
+
+@dataclass
+class _Byline:
+    persons: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    # Byline-looking elements repeat down the page (related stories, teasers): only the first
+    # one that names somebody belongs to this article.
+    first_only: bool = False
+    # Links and classes are weak evidence: there a lone word ("World", "Washington") is a
+    # section or a dateline, not a person.
+    weak: bool = False
+
+
+def _jsonld_people(page: Page, value: Any, out: _Byline, depth: int = 0) -> None:
+    value = page.ld.resolve(value)
+    if depth > 3 or value is None:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _jsonld_people(page, item, out, depth + 1)
+        return
+    if isinstance(value, str):
+        out.persons.append(value)
+        return
+    if not isinstance(value, dict):
+        return
+    name = jsonld.text_value(value.get("name"))
+    if not name:
+        given = jsonld.text_value(value.get("givenName"))
+        family = jsonld.text_value(value.get("familyName"))
+        name = " ".join(part for part in (given, family) if part) or None
+    if not name:
+        return
+    if jsonld.type_names(value) & jsonld.ORGANIZATION_TYPES:
+        out.organisations.append(name)
+    else:
+        out.persons.append(name)
+
+
+def _twitter_written_by(page: Page) -> Iterator[str]:
+    # Ghost, Yoast and others put the byline in Twitter's label/data pairs.
+    for index in range(1, 5):
+        label = page.meta1(f"twitter:label{index}") or ""
+        if re.search(r"(?i)written by|author", label):
+            yield from page.metas(f"twitter:data{index}")
+
+
+def _in_comments(element: HtmlElement) -> bool:
+    for ancestor in element.iterancestors():
+        marker = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''} {ancestor.get('itemtype') or ''}"
+        if _COMMENTS.search(marker):
+            return True
+    return False
+
+
+def _first_cluster(elements: list[HtmlElement]) -> list[HtmlElement]:
+    """The first element and those sharing its parent or grandparent.
+
+    Co-authors sit side by side in one byline; the same markup further down the page belongs
+    to related stories, comments or a "more from" box.
+    """
+    elements = [element for element in elements if not _in_comments(element)]
+    if not elements:
+        return []
+    first = elements[0]
+    homes = _homes(first)
+    return [first] + [element for element in elements[1:] if any(home in homes for home in _homes(element))]
+
+
+def _homes(element: HtmlElement) -> list[HtmlElement]:
+    parent = element.getparent()
+    grandparent = parent.getparent() if parent is not None else None
+    return [home for home in (parent, grandparent) if home is not None]
+
+
+def _microdata_authors(page: Page) -> Iterator[str]:
+    for element in _first_cluster(page.itemprops.get("author", [])):
+        names = [el for el in element.iter() if "name" in (el.get("itemprop") or "").split()]
+        if names:
+            for name_element in names:
+                yield name_element.get("content") or name_element.text_content()
+        else:
+            yield element.get("content") or element.text_content()
+
+
+def _rel_author_links(page: Page) -> Iterator[str]:
+    links = [link for link in page.tree.iter("a") if "author" in (link.get("rel") or "").lower().split()]
+    for link in _first_cluster(links):
+        yield link.text_content()
+
+
+def _byline_elements(page: Page) -> Iterator[str]:
+    for element in page.tree.iter("*"):
+        if not isinstance(element.tag, str) or element.tag in ("html", "body", "meta", "link", "script"):
+            continue
+        marker = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if not _BYLINE_CLASS.search(marker) or _NOT_BYLINE_CLASS.search(marker):
+            continue
+        if any(
+            _COMMENTS.search(f"{a.get('class') or ''} {a.get('id') or ''}") for a in element.iterancestors()
+        ):
+            continue
+        text = element.text_content()
+        if text and len(text) < 200:
+            yield text
+
+
+def _jsonld_layer(page: Page) -> _Byline:
+    layer = _Byline()
+    _jsonld_people(page, page.article.get("author") or page.article.get("creator"), layer)
+    return layer
+
+
+_AUTHOR_LAYERS: dict[str, Callable[[Page], _Byline]] = {
+    "jsonld": _jsonld_layer,
+    "meta": lambda page: _Byline(persons=[*page.metas(*rules.AUTHOR_META_KEYS), *_twitter_written_by(page)]),
+    "microdata": lambda page: _Byline(persons=list(_microdata_authors(page))),
+    "rel_author": lambda page: _Byline(persons=list(_rel_author_links(page)), weak=True),
+    # Bounded: a page whose every teaser carries an "author" class must not cost seconds.
+    "byline_element": lambda page: _Byline(
+        persons=list(islice(_byline_elements(page), 50)), first_only=True, weak=True
+    ),
+    # Usually an @handle (which the cleaner drops), sometimes the author's display name.
+    "twitter_creator": lambda page: _Byline(persons=list(page.metas("twitter:creator"))),
+}
+
+
+def _author_layers(page: Page, order: tuple[str, ...]) -> Iterator[_Byline]:
+    for name in order:
+        yield _AUTHOR_LAYERS[name](page)
+
+
+def _organisation_names(names: list[str]) -> list[str]:
+    # Organisation names are kept as the page writes them: the person-name rules (no "to",
+    # no lower-case words) would maim "Contributors to Wikimedia projects".
+    kept: list[str] = []
+    for name in names:
+        text = clean_text(name, 100)
+        if text and "://" not in text and fold(text) not in {fold(k) for k in kept}:
+            kept.append(text)
+    return kept
+
+
+def _names_site(name: str, site_keys: set[str]) -> bool:
+    # "CNN Business" on cnn.com, "Business Insider" on "Business Insider Deutschland".
+    key = fold(name)
+    return any(key == site or key.startswith(site + " ") or site.startswith(key + " ") for site in site_keys)
+
+
+def _lone_cased_word(name: str) -> bool:
+    # Chinese or Japanese names have no spaces and no case: one "word" is a whole name there.
+    return " " not in name and any(ch.isupper() or ch.islower() for ch in name)
+
+
+def _introduced(name: str, raws: list[str]) -> bool:
+    # "Posted by Vortex": a lone word right after "by" is a (pen) name after all.
+    pattern = re.compile(rf"(?i)\b(?:by|par|von|por)\s*:?\s+{re.escape(name)}\b")
+    return any(pattern.search(raw) for raw in raws)
+
+
+def page_authors(
+    page: Page, site_names: list[str], order: tuple[str, ...] = rules.AUTHOR_LAYERS
+) -> list[str]:
+    """The article's authors, layer by layer in `order` (metadata_rules.AUTHOR_LAYERS).
+
+    Persons beat organisations: the first layer naming a person wins; outlets next to a
+    person ("Jill Disis, CNN Business") are dropped; only when no layer names a person do
+    organisation bylines (JSON-LD Organization, outlet-like names, the site's own name) become
+    the authors, so wire stories keep "Reuters". In the weak layers (links, byline elements) a
+    lone word is a section or dateline, not a name, unless "by" introduces it.
+    """
+    site_keys = {fold(name) for name in site_names if name and fold(name)}
+    fallback: list[str] = []
+    for layer in _author_layers(page, order):
+        groups = [[raw] for raw in layer.persons] if layer.first_only else [layer.persons]
+        organisations = _organisation_names(layer.organisations)
+        for group in groups:
+            persons: list[str] = []
+            for name in clean_authors(group):
+                if layer.weak and _lone_cased_word(name) and not _introduced(name, group):
+                    continue
+                is_outlet = is_organisation(name) or _names_site(name, site_keys)
+                (organisations if is_outlet else persons).append(name)
+            if persons:
+                return persons
+        if organisations and not fallback:
+            fallback = _organisation_names(organisations)
+    return fallback

@@ -33,7 +33,7 @@ class ArticleRecord:
 
 def published_key(article: Article) -> str:
     """Sort key: publication (else fetch) time in UTC, then the id to keep keys unique."""
-    when = article.published_at or article.fetched_at
+    when = article.published_instant or article.fetched_at
     stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when else "0000-00-00T00:00:00Z"
     return f"{stamp}#{article.id}"
 

@@ -1,0 +1,104 @@
+"""Metadata vocabularies and precedence, as data.
+
+Which meta keys name which field, and in which order the page's layers are believed, field by
+field. The extractors (metadata.py, authors.py, dates.py) read these and hold no key names of
+their own, so a precedence can be changed, and measured leave-one-collection-out, without
+touching code. Keys are in the spelling `metadata._meta_key` gives them: lower case, one prefix
+per vocabulary ("dc:creator" for "DC.creator", "dcterms:creator" and "dc.creator").
+No rule here names a site.
+"""
+
+from __future__ import annotations
+
+# --- title ---------------------------------------------------------------------------------
+
+# The layers a headline can come from. "visible_h1" is the article header's <h1> (see
+# `metadata._visible_h1`), believed first only when a metadata title confirms it is this
+# article's headline and not a logo or a section name.
+TITLE_LAYERS = (
+    "visible_h1",
+    "jsonld_headline",
+    "og:title",
+    "twitter:title",
+    "meta_title",
+    "microdata_headline",
+    "title_element",
+)
+TITLE_META_KEYS = ("parsely:title", "dc:title", "sailthru:title")
+# How much of a metadata title's words an <h1> must share to be taken as the same headline
+# ("Ukraine's X heads to Turkey" vs the SEO "Umerov heads to Turkey for talks | Site"):
+# the share of the shorter one's words found in the longer one.
+H1_CONFIRMING_OVERLAP = 0.6
+# Headlines are a few words to a couple of sentences; an <h1> outside this is a logo or a blurb.
+H1_MIN_CHARS = 10
+H1_MAX_CHARS = 300
+
+# --- description ---------------------------------------------------------------------------
+
+DESCRIPTION_META_KEYS = ("og:description", "twitter:description", "description", "dc:description")
+
+# --- authors -------------------------------------------------------------------------------
+
+AUTHOR_META_KEYS = (
+    "author",
+    "article:author",
+    "byl",
+    "parsely:author",
+    "sailthru:author",
+    "dc:creator",
+    "citation_author",
+    "og:article:author",
+)
+# Believed in this order; the first layer naming a person wins (see authors.page_authors).
+AUTHOR_LAYERS = (
+    "jsonld",
+    "meta",
+    "microdata",
+    "rel_author",
+    "byline_element",
+    "twitter_creator",
+)
+
+# --- dates ---------------------------------------------------------------------------------
+
+PUBLISHED_META_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "date",
+    "dc:date",
+    "dc:date.issued",
+    "dc:created",
+    "dc:issued",
+    "sailthru:date",
+    "parsely:pub-date",
+    "citation_publication_date",
+    "article.published",
+    "published_time",
+)
+MODIFIED_META_KEYS = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dc:modified",
+)
+# Creation precedes publication, sometimes by days: "jsonld_created" only when nothing says
+# "published". "htmldate" (its fast mode) is the last resort.
+PUBLISHED_LAYERS = (
+    "jsonld_published",
+    "meta",
+    "jsonld_created",
+    "microdata",
+    "time_element",
+    "htmldate",
+)
+
+# --- section -------------------------------------------------------------------------------
+
+SECTION_META_KEYS = ("article:section", "section", "parsely:section", "article.section", "sailthru:section")
