@@ -24,7 +24,9 @@ from newsdesk.extraction.pagemeta import Page, clean_text
 # Lead-ins before the name, in the languages newsdesk meets most; matched case-insensitively.
 _LEAD_IN = re.compile(
     r"^(?:(?:written|words|reporting|reported|posted|published|story|text|photos?|edited|compiled)"
-    r"\s+by|by|from|par|von|por|di|da|door|av|af|от|автор|автори|текст)\s*[:\-–—]?(?:\s+|$)",
+    r"\s+by|(?:(?:zeige\s+)?alle\s+(?:beiträge|artikel)|mehr|more\s+(?:posts|articles))\s+(?:von|by)"
+    r"|by|from|par|von|por|di|da|door|av|af|author|autor|autorin|auteur|от|автор|автори|текст)"
+    r"\s*[:\-–—]?(?:\s+|$)",
     re.IGNORECASE,
 )
 # One person's name ends where these begin.
@@ -39,6 +41,12 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
+# A reporter's initials after the name: "Elena Oberholzer (obe)".
+_INITIALS_TAIL = re.compile(r"\s*\((?-i:[a-z]{2,5})\)\s*$")
+# Photo credits that pages list among the authors ("Image: Getty Images", "iStockphoto").
+_PHOTO_CREDIT = re.compile(
+    r"(?i)^(?:image|photo|foto|bild|picture)s?\s*:|\b(?:getty|istock|istockphoto|shutterstock|alamy|imago)\b"
+)
 _BIO_TAIL = re.compile(
     r"\s+(?-i:is|was|has|writes|wrote|covers|joined|reports)\s.*$"
     r"|\s+(?:updated|published|posted|last updated|modified)\b.*$",
@@ -62,7 +70,8 @@ _DATE_PARTS = re.compile(
     rf"\b{_WEEKDAY},?(?=\s|$)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?"
     rf"|\b\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}|\b\d{{4}}-\d\d-\d\d(?:[T ]\d\d:\d\d\S*)?(?:\s+[A-Z]{{2,4}}\b)?"
     r"|\b\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4}\b)?"
-    r"|\b(?:updated|published|posted on|on)\s*:?\s*$",
+    r"|\b(?:am\s+)?(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b"
+    r"|\b(?:updated|published|posted on|on|am|um|le|el)\s*:?\s*$",
     re.IGNORECASE,
 )
 # "FoustMonday": a weekday or month glued to the name by markup without spaces.
@@ -135,7 +144,7 @@ GENERIC_NAMES = _wordset(
     admin administrator anonymous author editor guest newsroom none null redacción redaktion
     redazione rédaction staff team undefined unknown user webmaster by гость редакция
     """
-)
+) | {"no author", "unserer redaktion", "our reporter", "our correspondent"}
 _MAX_TOKENS = 6
 _MAX_LEN = 80
 
@@ -185,8 +194,10 @@ def clean_name(fragment: str) -> str | None:
         if stripped == text:
             break
         text = stripped.strip()
+    if _PHOTO_CREDIT.search(text):
+        return None
     # "Jane Doe is a reporter covering health": the bio goes, the name stays.
-    text = _BIO_TAIL.sub("", text)
+    text = _INITIALS_TAIL.sub("", _BIO_TAIL.sub("", text))
     if not text or len(text) > _MAX_LEN or _DIGIT.search(text):
         return None
     without_wire = _WIRE_TAIL.sub("", text)
@@ -408,6 +419,52 @@ def _byline_elements(page: Page) -> Iterator[str]:
             yield text
 
 
+_AUTHOR_PATH = re.compile(
+    r"(?i)/(?:" + "|".join(map(re.escape, rules.AUTHOR_PATH_SEGMENTS)) + r")/[^/?#\s]+"
+)
+_LEAD_WORD = r"^\s*(?:" + "|".join(map(re.escape, rules.BYLINE_LEAD_INS)) + r")"
+_STARTS_WITH_LEAD = re.compile(_LEAD_WORD + r"\b", re.IGNORECASE)
+_BY_LINE = re.compile(_LEAD_WORD + r"\s*:?\s+\w", re.IGNORECASE)
+# Page chrome and related-story boxes: their author links and bylines are not this article's.
+_NOT_ARTICLE_TAGS = frozenset({"nav", "footer", "aside"})
+_NOT_ARTICLE_CLASS = re.compile(r"(?i)comment|related|teaser|recommend|footer|sidebar|more-from|newsletter")
+
+
+def _outside_article(element: HtmlElement) -> bool:
+    for node in element.iterancestors():
+        if node.tag in _NOT_ARTICLE_TAGS or _NOT_ARTICLE_CLASS.search(
+            f"{node.get('class') or ''} {node.get('id') or ''}"
+        ):
+            return True
+    return False
+
+
+def _author_links(page: Page) -> Iterator[str]:
+    """Links to an author page ("/autor/frank_g"), the first cluster of them."""
+    links = [
+        link
+        for link in page.tree.iter("a")
+        if _AUTHOR_PATH.search(link.get("href") or "") and not _outside_article(link)
+    ]
+    for link in _first_cluster(links):
+        yield link.text_content()
+
+
+def _by_lines(page: Page) -> Iterator[str]:
+    """Short visible lines that begin "By <Name>", in the page's languages; the first counts."""
+    tags = ("p", "span", "div", "i", "em", "strong", "b", "small", "address", "li")
+    for element in islice(page.tree.iter(*tags), rules.BY_LINE_MAX_LINES):
+        # The element's own leading text must start with the lead-in: cheap, and it keeps a
+        # long container whose first child is a byline from counting as one.
+        if not _STARTS_WITH_LEAD.match(element.text or ""):
+            continue
+        text = element.text_content()
+        if len(text) > rules.BY_LINE_MAX_CHARS or not _BY_LINE.match(text):
+            continue
+        if not _outside_article(element):
+            yield text
+
+
 def _jsonld_layer(page: Page) -> _Byline:
     layer = _Byline()
     _jsonld_people(page, page.article.get("author") or page.article.get("creator"), layer)
@@ -423,6 +480,9 @@ _AUTHOR_LAYERS: dict[str, Callable[[Page], _Byline]] = {
     "byline_element": lambda page: _Byline(
         persons=list(islice(_byline_elements(page), 50)), first_only=True, weak=True
     ),
+    "author_link": lambda page: _Byline(persons=list(_author_links(page)), weak=True),
+    # "by" introduces these: a lone word there is a name ("von Matthias").
+    "by_line": lambda page: _Byline(persons=list(islice(_by_lines(page), 5)), first_only=True),
     # Usually an @handle (which the cleaner drops), sometimes the author's display name.
     "twitter_creator": lambda page: _Byline(persons=list(page.metas("twitter:creator"))),
 }

@@ -56,8 +56,38 @@ AUTHOR_LAYERS = (
     "microdata",
     "rel_author",
     "byline_element",
+    "author_link",
+    "by_line",
     "twitter_creator",
 )
+# Links to an author's page: a path segment naming authors in the languages newsdesk meets.
+AUTHOR_PATH_SEGMENTS = (
+    "author",
+    "authors",
+    "autor",
+    "autoren",
+    "autorin",
+    "autore",
+    "autori",
+    "auteur",
+    "auteurs",
+    "autores",
+    "journalist",
+    "journalists",
+    "journalisten",
+    "reporter",
+    "reporters",
+    "writers",
+    "redakteur",
+    "byline",
+)
+# A short line that begins with one of these and a capitalised word is a byline ("By Jane
+# Doe", "von Daniela Obers", "Par Jean Dupont"), wherever the page puts it.
+BYLINE_LEAD_INS = ("by", "von", "par", "por", "door", "di", "av", "af", "від", "от")
+# Such a line is at most this long, and only the first few are looked at (the rest of the
+# page is the story and its teasers).
+BY_LINE_MAX_CHARS = 80
+BY_LINE_MAX_LINES = 2000
 
 # --- dates ---------------------------------------------------------------------------------
 
