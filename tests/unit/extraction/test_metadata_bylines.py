@@ -52,3 +52,13 @@ def test_a_long_paragraph_starting_with_by_is_prose_not_a_byline() -> None:
 def test_metadata_authors_beat_the_visible_byline() -> None:
     head = '<meta name="author" content="Meta Person">'
     assert authors_of("<article><p>By Visible Person</p></article>", head) == ["Meta Person"]
+
+
+def test_datelines_widgets_and_the_site_are_not_authors() -> None:
+    assert authors_of("", '<meta name="author" content="Frankfurt, Germany">') == []
+    assert authors_of("<article><p>Powered by Example Platform</p></article>") == []
+    # The site named by its address is an organisation: kept only when nobody else is named.
+    head = '<meta name="author" content="STERN.de"><link rel="canonical" href="https://www.stern.de/a">'
+    assert authors_of("", head) == ["STERN.de"]
+    assert authors_of("<article><p>By Jemima Kelly</p></article>", head) == ["Jemima Kelly"]
+    assert authors_of("", '<meta name="author" content="Anna Schmidt, Berlin, Germany">') == ["Anna Schmidt"]

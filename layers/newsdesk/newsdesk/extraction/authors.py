@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -114,7 +115,8 @@ ORGANISATION_WORDS = _wordset(
     agency associated blog business channel company corp editorial foundation gazette group herald
     inc insider institute journal llc ltd magazine media network news newspaper online press radio
     reuters television times tribune tv university wire wires organization organisation association
-    society council committee ministry department services developers
+    society council committee ministry department services developers nachrichten zeitung
+    rundschau presse verlag noticias notizie nieuws actualités
     """
 )
 UI_WORDS = _wordset(
@@ -240,7 +242,8 @@ def clean_name(fragment: str) -> str | None:
 
 
 _NOT_AUTHOR_LINE = re.compile(
-    r"(?i)^\s*(?:edited|photos?|photography|illustrations?|graphics|translated|fact-checked)\s+by\b"
+    r"(?i)^\s*(?:(?:edited|photos?|photography|illustrations?|graphics|translated|fact-checked|powered"
+    r"|sponsored|presented|supported|brought\s+to\s+you)\s+by|in\s+partnership\s+with)\b"
 )
 
 
@@ -253,6 +256,18 @@ def _split_joined(part: str) -> list[str]:
     if len(pieces) > 1 and all(len(piece.split()) >= 2 for piece in pieces):
         return pieces
     return [part]
+
+
+def _without_places(fragments: list[str]) -> list[str]:
+    """Drop a dateline: "Frankfurt, Germany" names a place, not two people."""
+    kept: list[str] = []
+    for fragment in fragments:
+        if fold(fragment) in rules.PLACE_NAMES:
+            if kept and len(kept[-1].split()) == 1:
+                kept.pop()  # the city before the country
+            continue
+        kept.append(fragment)
+    return kept
 
 
 def split_byline(raw: str) -> list[list[str]]:
@@ -270,6 +285,7 @@ def split_byline(raw: str) -> list[list[str]]:
         if not line:
             continue
         fragments = [piece for part in _SPLIT.split(line) for piece in _split_joined(part) if piece.strip()]
+        fragments = _without_places(fragments)
         if fragments:
             lines.append(fragments)
     return lines
@@ -419,9 +435,7 @@ def _byline_elements(page: Page) -> Iterator[str]:
             yield text
 
 
-_AUTHOR_PATH = re.compile(
-    r"(?i)/(?:" + "|".join(map(re.escape, rules.AUTHOR_PATH_SEGMENTS)) + r")/[^/?#\s]+"
-)
+_AUTHOR_PATH = re.compile(r"(?i)/(?:" + "|".join(map(re.escape, rules.AUTHOR_PATH_SEGMENTS)) + r")/[^/?#\s]+")
 _LEAD_WORD = r"^\s*(?:" + "|".join(map(re.escape, rules.BYLINE_LEAD_INS)) + r")"
 _STARTS_WITH_LEAD = re.compile(_LEAD_WORD + r"\b", re.IGNORECASE)
 _BY_LINE = re.compile(_LEAD_WORD + r"\s*:?\s+\w", re.IGNORECASE)
@@ -521,6 +535,13 @@ def _introduced(name: str, raws: list[str]) -> bool:
     return any(pattern.search(raw) for raw in raws)
 
 
+def _host_names(page: Page) -> list[str]:
+    """The site as its address names it: "stern.de" and "stern" for www.stern.de."""
+    host = (urlsplit(page.raw_canonical() or page.url or "").hostname or "").removeprefix("www.")
+    labels = host.split(".")
+    return [host, labels[-2]] if len(labels) >= 2 and len(labels[-2]) >= 3 else [host]
+
+
 def page_authors(
     page: Page, site_names: list[str], order: tuple[str, ...] = rules.AUTHOR_LAYERS
 ) -> list[str]:
@@ -532,7 +553,7 @@ def page_authors(
     the authors, so wire stories keep "Reuters". In the weak layers (links, byline elements) a
     lone word is a section or dateline, not a name, unless "by" introduces it.
     """
-    site_keys = {fold(name) for name in site_names if name and fold(name)}
+    site_keys = {fold(name) for name in [*site_names, *_host_names(page)] if name and fold(name)}
     fallback: list[str] = []
     for layer in _author_layers(page, order):
         groups = [[raw] for raw in layer.persons] if layer.first_only else [layer.persons]

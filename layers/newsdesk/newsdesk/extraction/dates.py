@@ -176,7 +176,9 @@ def _htmldate(page: Page) -> Iterator[str]:
     # htmldate's own format keeps the day only: it rarely knows a time and would invent midnight.
     found = page.guard(
         "htmldate",
-        lambda: find_date(page.tree, extensive_search=False, original_date=True, url=page.url),
+        lambda: find_date(
+            page.tree, extensive_search=rules.HTMLDATE_EXTENSIVE, original_date=True, url=page.url
+        ),
         None,
     )
     if found:

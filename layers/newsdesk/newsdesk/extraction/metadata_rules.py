@@ -10,6 +10,11 @@ No rule here names a site.
 
 from __future__ import annotations
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # --- title ---------------------------------------------------------------------------------
 
 # The layers a headline can come from. "visible_h1" is the article header's <h1> (see
@@ -89,6 +94,36 @@ BYLINE_LEAD_INS = ("by", "von", "par", "por", "door", "di", "av", "af", "від"
 BY_LINE_MAX_CHARS = 80
 BY_LINE_MAX_LINES = 2000
 
+# A byline fragment naming one of these is a dateline, not a person ("Frankfurt, Germany"):
+# it goes, and so does the one-word place before it. Countries in English and in the
+# languages of the pages newsdesk meets most, lower case, as `authors.fold` writes them.
+PLACE_NAMES = _words(
+    """
+    afghanistan albania algeria argentina armenia australia austria azerbaijan bangladesh belarus
+    belgium bolivia bosnia brazil bulgaria cambodia cameroon canada chile china colombia croatia
+    cuba cyprus czechia denmark ecuador egypt england estonia ethiopia finland france
+    germany ghana greece hungary iceland india indonesia iran iraq ireland israel italy japan
+    kazakhstan kenya korea kosovo kuwait latvia lebanon libya lithuania luxembourg malaysia
+    malta mexico moldova mongolia montenegro morocco myanmar nepal netherlands nigeria norway
+    pakistan palestine panama peru philippines poland portugal qatar romania russia rwanda scotland
+    senegal serbia singapore slovakia slovenia somalia spain sudan sweden switzerland syria taiwan
+    tanzania thailand tunisia turkey uganda ukraine uruguay usa uk venezuela vietnam wales yemen
+    zambia zimbabwe deutschland österreich schweiz frankreich italien spanien russland ukraine
+    polen niederlande belgien türkei griechenland großbritannien indien
+    """
+) | {
+    "united states",
+    "united kingdom",
+    "south africa",
+    "new zealand",
+    "saudi arabia",
+    "south korea",
+    "north korea",
+    "u s",
+    "vereinigte staaten",
+    "united arab emirates",
+}
+
 # --- dates ---------------------------------------------------------------------------------
 
 PUBLISHED_META_KEYS = (
@@ -128,6 +163,10 @@ PUBLISHED_LAYERS = (
     "time_element",
     "htmldate",
 )
+
+# htmldate's extensive search reads dates in the page's text too ("Published 3 March 2021"):
+# slower, and only reached when no structured layer gives a date.
+HTMLDATE_EXTENSIVE = True
 
 # --- section -------------------------------------------------------------------------------
 
