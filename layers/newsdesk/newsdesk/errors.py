@@ -1,5 +1,12 @@
 """Typed errors. Every failure a user can cause has its own class and a clear message."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the extraction package imports this module: no import at run time
+    from newsdesk.extraction.metadata import PageMetadata
+
 
 class NewsdeskError(Exception):
     """Base class of every error newsdesk raises on purpose."""
@@ -32,7 +39,17 @@ class UndecodableDocumentError(ExtractionError):
 
 
 class NotAnArticleError(ExtractionError):
+    """The page parsed but holds no article body.
+
+    `metadata` is the page's metadata (headline, authors, dates...) when it could be read: the
+    pipeline rejects the page, a caller that wants what the page says about itself still has it.
+    """
+
     reason = "not_an_article"
+
+    def __init__(self, message: str, metadata: PageMetadata | None = None) -> None:
+        super().__init__(message)
+        self.metadata = metadata
 
 
 class StorageError(NewsdeskError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -356,7 +356,8 @@ def test_bare_day_is_refined_by_a_later_layer_with_the_time() -> None:
     other_day = ld({"@type": "NewsArticle", "datePublished": "2024-06-25"}) + meta(
         article__published_time="2024-06-20T09:30:00Z"
     )
-    assert extract_metadata(page(other_day)).published_at == datetime(2024, 6, 25, tzinfo=UTC)
+    # No layer gives that day's time: the day stays a day, not a false midnight UTC.
+    assert extract_metadata(page(other_day)).published_at == date(2024, 6, 25)
 
 
 def test_naive_date_is_read_as_utc() -> None:
@@ -369,7 +370,7 @@ def test_future_and_pre_1995_dates_fall_through_to_the_next_layer() -> None:
     head = ld({"@type": "NewsArticle", "datePublished": future}) + meta(
         article__published_time="1970-01-01T00:00:00Z", date="2019-06-01"
     )
-    assert extract_metadata(page(head)).published_at == datetime(2019, 6, 1, tzinfo=UTC)
+    assert extract_metadata(page(head)).published_at == date(2019, 6, 1)
 
 
 def test_time_element_in_the_article() -> None:
@@ -384,9 +385,9 @@ def test_time_element_in_the_article() -> None:
 def test_htmldate_finds_a_date_no_structured_layer_gives() -> None:
     body = "<article><p class='date'>Published 2016-03-14</p><p>Long enough text here.</p></article>"
     result = extract_metadata(page("", body))
-    assert result.published_at is not None
-    assert result.published_at.date().isoformat() == "2016-03-14"
-    assert result.published_at.tzinfo is not None
+    # htmldate knows the day, not the time: a date, not midnight UTC.
+    assert result.published_at == date(2016, 3, 14)
+    assert not isinstance(result.published_at, datetime)
 
 
 def test_only_implausible_dates_give_none() -> None:
@@ -613,8 +614,11 @@ def test_arbitrary_jsonld_never_raises(data: Any, type_name: str | None) -> None
     result = extract_metadata(page(ld(data)), "https://ex.com/a/")
     assert isinstance(result, PageMetadata)
     assert all(isinstance(name, str) and name for name in result.authors)
-    if result.published_at is not None:
+    # Either a bare day or an aware instant: never a naive date-time.
+    if isinstance(result.published_at, datetime):
         assert result.published_at.tzinfo is not None
+    else:
+        assert result.published_at is None or isinstance(result.published_at, date)
 
 
 # --- the Kyiv Independent sample page -----------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
@@ -38,7 +38,7 @@ from newsdesk.urls import url_id
 
 LOGGER = logging.getLogger(__name__)
 
-__all__ = ["GenericCandidates", "extract", "generic_candidates", "parse_html"]
+__all__ = ["GenericCandidates", "extract", "generic_candidates", "page_metadata", "parse_html"]
 
 _PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -81,6 +81,11 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None or not isinstance(value, datetime):
         return None
     return value if value.tzinfo is not None and value.utcoffset() is not None else value.replace(tzinfo=UTC)
+
+
+def _page_date(value: datetime | date | None) -> datetime | date | None:
+    """A bare day stays a day; a date-time is made aware (metadata already gives them aware)."""
+    return value if isinstance(value, date) and not isinstance(value, datetime) else _aware(value)
 
 
 def _article_id(url: str | None, canonical_url: str | None, body_hash: str) -> str:
@@ -160,6 +165,14 @@ def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> 
     return result
 
 
+def page_metadata(html: bytes | str, url: str | None = None, *, encoding: str | None = None) -> PageMetadata:
+    """The page's metadata alone, whether or not it holds an article body.
+
+    Raises the same typed errors as `extract` for bytes that are not an HTML page at all.
+    """
+    return _metadata(parse_html(decode_html(html, encoding)), url)
+
+
 def extract(
     html: bytes | str,
     url: str | None = None,
@@ -176,13 +189,13 @@ def extract(
     try:
         body = _body(tree, text, url, meta)
     except RecursionError as err:  # absurdly deep nesting
-        raise NotAnArticleError("the document is nested too deeply to extract") from err
+        raise NotAnArticleError("the document is nested too deeply to extract", meta) from err
     if not body.blocks:
-        raise NotAnArticleError("no article body found on the page")
+        raise NotAnArticleError("no article body found on the page", meta)
     body_text = render_text(body.blocks)
     words = count_words(body_text)
     if words < MIN_BODY_WORDS:
-        raise NotAnArticleError(f"the page's text is too short to be an article ({words} words)")
+        raise NotAnArticleError(f"the page's text is too short to be an article ({words} words)", meta)
     body_hash = content_hash(body_text)
     try:
         return Article(
@@ -195,8 +208,8 @@ def extract(
             authors=list(meta.authors),
             section=meta.section,
             tags=list(meta.tags),
-            published_at=_aware(meta.published_at),
-            modified_at=_aware(meta.modified_at),
+            published_at=_page_date(meta.published_at),
+            modified_at=_page_date(meta.modified_at),
             language=meta.language,
             lead_image=_lead_image(meta, body),
             body_text=body_text,

@@ -10,12 +10,24 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from newsdesk.extraction import jsonld
+from newsdesk.extraction import metadata_rules as rules
+from newsdesk.extraction.pagemeta import Page, clean_text
 
 # Lead-ins before the name, in the languages newsdesk meets most; matched case-insensitively.
 _LEAD_IN = re.compile(
     r"^(?:(?:written|words|reporting|reported|posted|published|story|text|photos?|edited|compiled)"
-    r"\s+by|by|from|par|von|por|di|da|door|av|af|от|автор|автори|текст)\s*[:\-–—]?(?:\s+|$)",
+    r"\s+by|(?:(?:zeige\s+)?alle\s+(?:beiträge|artikel)|mehr|more\s+(?:posts|articles))\s+(?:von|by)"
+    r"|by|from|par|von|por|di|da|door|av|af|author|autor|autorin|auteur|от|автор|автори|текст)"
+    r"\s*[:\-–—]?(?:\s+|$)",
     re.IGNORECASE,
 )
 # One person's name ends where these begin.
@@ -30,6 +42,12 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
+# A reporter's initials after the name: "Elena Oberholzer (obe)".
+_INITIALS_TAIL = re.compile(r"\s*\((?-i:[a-z]{2,5})\)\s*$")
+# Photo credits that pages list among the authors ("Image: Getty Images", "iStockphoto").
+_PHOTO_CREDIT = re.compile(
+    r"(?i)^(?:image|photo|foto|bild|picture)s?\s*:|\b(?:getty|istock|istockphoto|shutterstock|alamy|imago)\b"
+)
 _BIO_TAIL = re.compile(
     r"\s+(?-i:is|was|has|writes|wrote|covers|joined|reports)\s.*$"
     r"|\s+(?:updated|published|posted|last updated|modified)\b.*$",
@@ -53,7 +71,8 @@ _DATE_PARTS = re.compile(
     rf"\b{_WEEKDAY},?(?=\s|$)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?"
     rf"|\b\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}|\b\d{{4}}-\d\d-\d\d(?:[T ]\d\d:\d\d\S*)?(?:\s+[A-Z]{{2,4}}\b)?"
     r"|\b\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4}\b)?"
-    r"|\b(?:updated|published|posted on|on)\s*:?\s*$",
+    r"|\b(?:am\s+)?(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b"
+    r"|\b(?:updated|published|posted on|on|am|um|le|el)\s*:?\s*$",
     re.IGNORECASE,
 )
 # "FoustMonday": a weekday or month glued to the name by markup without spaces.
@@ -96,7 +115,8 @@ ORGANISATION_WORDS = _wordset(
     agency associated blog business channel company corp editorial foundation gazette group herald
     inc insider institute journal llc ltd magazine media network news newspaper online press radio
     reuters television times tribune tv university wire wires organization organisation association
-    society council committee ministry department services developers
+    society council committee ministry department services developers nachrichten zeitung
+    rundschau presse verlag noticias notizie nieuws actualités
     """
 )
 UI_WORDS = _wordset(
@@ -126,7 +146,7 @@ GENERIC_NAMES = _wordset(
     admin administrator anonymous author editor guest newsroom none null redacción redaktion
     redazione rédaction staff team undefined unknown user webmaster by гость редакция
     """
-)
+) | {"no author", "unserer redaktion", "our reporter", "our correspondent"}
 _MAX_TOKENS = 6
 _MAX_LEN = 80
 
@@ -176,8 +196,10 @@ def clean_name(fragment: str) -> str | None:
         if stripped == text:
             break
         text = stripped.strip()
+    if _PHOTO_CREDIT.search(text):
+        return None
     # "Jane Doe is a reporter covering health": the bio goes, the name stays.
-    text = _BIO_TAIL.sub("", text)
+    text = _INITIALS_TAIL.sub("", _BIO_TAIL.sub("", text))
     if not text or len(text) > _MAX_LEN or _DIGIT.search(text):
         return None
     without_wire = _WIRE_TAIL.sub("", text)
@@ -220,7 +242,8 @@ def clean_name(fragment: str) -> str | None:
 
 
 _NOT_AUTHOR_LINE = re.compile(
-    r"(?i)^\s*(?:edited|photos?|photography|illustrations?|graphics|translated|fact-checked)\s+by\b"
+    r"(?i)^\s*(?:(?:edited|photos?|photography|illustrations?|graphics|translated|fact-checked|powered"
+    r"|sponsored|presented|supported|brought\s+to\s+you)\s+by|in\s+partnership\s+with)\b"
 )
 
 
@@ -233,6 +256,18 @@ def _split_joined(part: str) -> list[str]:
     if len(pieces) > 1 and all(len(piece.split()) >= 2 for piece in pieces):
         return pieces
     return [part]
+
+
+def _without_places(fragments: list[str]) -> list[str]:
+    """Drop a dateline: "Frankfurt, Germany" names a place, not two people."""
+    kept: list[str] = []
+    for fragment in fragments:
+        if fold(fragment) in rules.PLACE_NAMES:
+            if kept and len(kept[-1].split()) == 1:
+                kept.pop()  # the city before the country
+            continue
+        kept.append(fragment)
+    return kept
 
 
 def split_byline(raw: str) -> list[list[str]]:
@@ -250,6 +285,7 @@ def split_byline(raw: str) -> list[list[str]]:
         if not line:
             continue
         fragments = [piece for part in _SPLIT.split(line) for piece in _split_joined(part) if piece.strip()]
+        fragments = _without_places(fragments)
         if fragments:
             lines.append(fragments)
     return lines
@@ -284,3 +320,253 @@ def clean_authors(raw_bylines: Iterable[str]) -> list[str]:
             if found:
                 break
     return names
+
+
+# --- the page's authors: layers and precedence ---------------------------------------------
+
+_BYLINE_CLASS = re.compile(r"(?i)byline|by-line|written-?by|\bauthor(?:s|-?name|__name|_name)?\b|\bcreator\b")
+_NOT_BYLINE_CLASS = re.compile(r"(?i)comment|bio|avatar|image|photo|img|about|description|social|share")
+_COMMENTS = re.compile(r"(?i)comment")
+
+
+@dataclass
+class _Byline:
+    persons: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    # Byline-looking elements repeat down the page (related stories, teasers): only the first
+    # one that names somebody belongs to this article.
+    first_only: bool = False
+    # Links and classes are weak evidence: there a lone word ("World", "Washington") is a
+    # section or a dateline, not a person.
+    weak: bool = False
+
+
+def _jsonld_people(page: Page, value: Any, out: _Byline, depth: int = 0) -> None:
+    value = page.ld.resolve(value)
+    if depth > 3 or value is None:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _jsonld_people(page, item, out, depth + 1)
+        return
+    if isinstance(value, str):
+        out.persons.append(value)
+        return
+    if not isinstance(value, dict):
+        return
+    name = jsonld.text_value(value.get("name"))
+    if not name:
+        given = jsonld.text_value(value.get("givenName"))
+        family = jsonld.text_value(value.get("familyName"))
+        name = " ".join(part for part in (given, family) if part) or None
+    if not name:
+        return
+    if jsonld.type_names(value) & jsonld.ORGANIZATION_TYPES:
+        out.organisations.append(name)
+    else:
+        out.persons.append(name)
+
+
+def _twitter_written_by(page: Page) -> Iterator[str]:
+    # Ghost, Yoast and others put the byline in Twitter's label/data pairs.
+    for index in range(1, 5):
+        label = page.meta1(f"twitter:label{index}") or ""
+        if re.search(r"(?i)written by|author", label):
+            yield from page.metas(f"twitter:data{index}")
+
+
+def _in_comments(element: HtmlElement) -> bool:
+    for ancestor in element.iterancestors():
+        marker = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''} {ancestor.get('itemtype') or ''}"
+        if _COMMENTS.search(marker):
+            return True
+    return False
+
+
+def _first_cluster(elements: list[HtmlElement]) -> list[HtmlElement]:
+    """The first element and those sharing its parent or grandparent.
+
+    Co-authors sit side by side in one byline; the same markup further down the page belongs
+    to related stories, comments or a "more from" box.
+    """
+    elements = [element for element in elements if not _in_comments(element)]
+    if not elements:
+        return []
+    first = elements[0]
+    homes = _homes(first)
+    return [first] + [element for element in elements[1:] if any(home in homes for home in _homes(element))]
+
+
+def _homes(element: HtmlElement) -> list[HtmlElement]:
+    parent = element.getparent()
+    grandparent = parent.getparent() if parent is not None else None
+    return [home for home in (parent, grandparent) if home is not None]
+
+
+def _microdata_authors(page: Page) -> Iterator[str]:
+    for element in _first_cluster(page.itemprops.get("author", [])):
+        names = [el for el in element.iter() if "name" in (el.get("itemprop") or "").split()]
+        if names:
+            for name_element in names:
+                yield name_element.get("content") or name_element.text_content()
+        else:
+            yield element.get("content") or element.text_content()
+
+
+def _rel_author_links(page: Page) -> Iterator[str]:
+    links = [link for link in page.tree.iter("a") if "author" in (link.get("rel") or "").lower().split()]
+    for link in _first_cluster(links):
+        yield link.text_content()
+
+
+def _byline_elements(page: Page) -> Iterator[str]:
+    for element in page.tree.iter("*"):
+        if not isinstance(element.tag, str) or element.tag in ("html", "body", "meta", "link", "script"):
+            continue
+        marker = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if not _BYLINE_CLASS.search(marker) or _NOT_BYLINE_CLASS.search(marker):
+            continue
+        if any(
+            _COMMENTS.search(f"{a.get('class') or ''} {a.get('id') or ''}") for a in element.iterancestors()
+        ):
+            continue
+        text = element.text_content()
+        if text and len(text) < 200:
+            yield text
+
+
+_AUTHOR_PATH = re.compile(r"(?i)/(?:" + "|".join(map(re.escape, rules.AUTHOR_PATH_SEGMENTS)) + r")/[^/?#\s]+")
+_LEAD_WORD = r"^\s*(?:" + "|".join(map(re.escape, rules.BYLINE_LEAD_INS)) + r")"
+_STARTS_WITH_LEAD = re.compile(_LEAD_WORD + r"\b", re.IGNORECASE)
+_BY_LINE = re.compile(_LEAD_WORD + r"\s*:?\s+\w", re.IGNORECASE)
+# Page chrome and related-story boxes: their author links and bylines are not this article's.
+_NOT_ARTICLE_TAGS = frozenset({"nav", "footer", "aside"})
+_NOT_ARTICLE_CLASS = re.compile(r"(?i)comment|related|teaser|recommend|footer|sidebar|more-from|newsletter")
+
+
+def _outside_article(element: HtmlElement) -> bool:
+    for node in element.iterancestors():
+        if node.tag in _NOT_ARTICLE_TAGS or _NOT_ARTICLE_CLASS.search(
+            f"{node.get('class') or ''} {node.get('id') or ''}"
+        ):
+            return True
+    return False
+
+
+def _author_links(page: Page) -> Iterator[str]:
+    """Links to an author page ("/autor/frank_g"), the first cluster of them."""
+    links = [
+        link
+        for link in page.tree.iter("a")
+        if _AUTHOR_PATH.search(link.get("href") or "") and not _outside_article(link)
+    ]
+    for link in _first_cluster(links):
+        yield link.text_content()
+
+
+def _by_lines(page: Page) -> Iterator[str]:
+    """Short visible lines that begin "By <Name>", in the page's languages; the first counts."""
+    tags = ("p", "span", "div", "i", "em", "strong", "b", "small", "address", "li")
+    for element in islice(page.tree.iter(*tags), rules.BY_LINE_MAX_LINES):
+        # The element's own leading text must start with the lead-in: cheap, and it keeps a
+        # long container whose first child is a byline from counting as one.
+        if not _STARTS_WITH_LEAD.match(element.text or ""):
+            continue
+        text = element.text_content()
+        if len(text) > rules.BY_LINE_MAX_CHARS or not _BY_LINE.match(text):
+            continue
+        if not _outside_article(element):
+            yield text
+
+
+def _jsonld_layer(page: Page) -> _Byline:
+    layer = _Byline()
+    _jsonld_people(page, page.article.get("author") or page.article.get("creator"), layer)
+    return layer
+
+
+_AUTHOR_LAYERS: dict[str, Callable[[Page], _Byline]] = {
+    "jsonld": _jsonld_layer,
+    "meta": lambda page: _Byline(persons=[*page.metas(*rules.AUTHOR_META_KEYS), *_twitter_written_by(page)]),
+    "microdata": lambda page: _Byline(persons=list(_microdata_authors(page))),
+    "rel_author": lambda page: _Byline(persons=list(_rel_author_links(page)), weak=True),
+    # Bounded: a page whose every teaser carries an "author" class must not cost seconds.
+    "byline_element": lambda page: _Byline(
+        persons=list(islice(_byline_elements(page), 50)), first_only=True, weak=True
+    ),
+    "author_link": lambda page: _Byline(persons=list(_author_links(page)), weak=True),
+    # "by" introduces these: a lone word there is a name ("von Matthias").
+    "by_line": lambda page: _Byline(persons=list(islice(_by_lines(page), 5)), first_only=True),
+    # Usually an @handle (which the cleaner drops), sometimes the author's display name.
+    "twitter_creator": lambda page: _Byline(persons=list(page.metas("twitter:creator"))),
+}
+
+
+def _author_layers(page: Page, order: tuple[str, ...]) -> Iterator[_Byline]:
+    for name in order:
+        yield _AUTHOR_LAYERS[name](page)
+
+
+def _organisation_names(names: list[str]) -> list[str]:
+    # Organisation names are kept as the page writes them: the person-name rules (no "to",
+    # no lower-case words) would maim "Contributors to Wikimedia projects".
+    kept: list[str] = []
+    for name in names:
+        text = clean_text(name, 100)
+        if text and "://" not in text and fold(text) not in {fold(k) for k in kept}:
+            kept.append(text)
+    return kept
+
+
+def _names_site(name: str, site_keys: set[str]) -> bool:
+    # "CNN Business" on cnn.com, "Business Insider" on "Business Insider Deutschland".
+    key = fold(name)
+    return any(key == site or key.startswith(site + " ") or site.startswith(key + " ") for site in site_keys)
+
+
+def _lone_cased_word(name: str) -> bool:
+    # Chinese or Japanese names have no spaces and no case: one "word" is a whole name there.
+    return " " not in name and any(ch.isupper() or ch.islower() for ch in name)
+
+
+def _introduced(name: str, raws: list[str]) -> bool:
+    # "Posted by Vortex": a lone word right after "by" is a (pen) name after all.
+    pattern = re.compile(rf"(?i)\b(?:by|par|von|por)\s*:?\s+{re.escape(name)}\b")
+    return any(pattern.search(raw) for raw in raws)
+
+
+def _host_names(page: Page) -> list[str]:
+    """The site as its address names it: "stern.de" and "stern" for www.stern.de."""
+    host = (urlsplit(page.raw_canonical() or page.url or "").hostname or "").removeprefix("www.")
+    labels = host.split(".")
+    return [host, labels[-2]] if len(labels) >= 2 and len(labels[-2]) >= 3 else [host]
+
+
+def page_authors(
+    page: Page, site_names: list[str], order: tuple[str, ...] = rules.AUTHOR_LAYERS
+) -> list[str]:
+    """The article's authors, layer by layer in `order` (metadata_rules.AUTHOR_LAYERS).
+
+    Persons beat organisations: the first layer naming a person wins; outlets next to a
+    person ("Jill Disis, CNN Business") are dropped; only when no layer names a person do
+    organisation bylines (JSON-LD Organization, outlet-like names, the site's own name) become
+    the authors, so wire stories keep "Reuters". In the weak layers (links, byline elements) a
+    lone word is a section or dateline, not a name, unless "by" introduces it.
+    """
+    site_keys = {fold(name) for name in [*site_names, *_host_names(page)] if name and fold(name)}
+    fallback: list[str] = []
+    for layer in _author_layers(page, order):
+        groups = [[raw] for raw in layer.persons] if layer.first_only else [layer.persons]
+        organisations = _organisation_names(layer.organisations)
+        for group in groups:
+            persons: list[str] = []
+            for name in clean_authors(group):
+                if layer.weak and _lone_cased_word(name) and not _introduced(name, group):
+                    continue
+                is_outlet = is_organisation(name) or _names_site(name, site_keys)
+                (organisations if is_outlet else persons).append(name)
+            if persons:
+                return persons
+        if organisations and not fallback:
+            fallback = _organisation_names(organisations)
+    return fallback

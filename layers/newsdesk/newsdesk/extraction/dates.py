@@ -4,6 +4,11 @@ Pages state dates in every shape: ISO 8601 (with or without offset, "Z", "+0100"
 a space instead of "T"), RFC 2822 ("Fri, 24 Jul 2015 05:36:09 +0100"), epoch seconds or
 milliseconds, and free-form English ("Nov. 11, 2025 2:32 PM"). `parse_date` accepts all of
 them and returns None for anything else; it never raises.
+
+`parse_page_date` keeps the precision the page gives: a value without a time of day is a
+`date` (midnight UTC would be a false instant, on the wrong day east or west of Greenwich), a
+time with an offset keeps that offset, and a time without one is read as UTC (there is no way
+to know better).
 """
 
 from __future__ import annotations
@@ -11,10 +16,16 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]  # via htmldate
+from htmldate import find_date
+
+from newsdesk.extraction import metadata_rules as rules
+from newsdesk.extraction.pagemeta import Page
 
 # News on the web before 1995 is almost always a mis-parsed or placeholder date (1970-01-01,
 # 0001-01-01); a date in the future is a scheduled embargo or a bug. Both are worse than none.
@@ -29,6 +40,8 @@ _COMPACT_OFFSET = re.compile(r"([+-]\d\d)(\d\d)$")
 _MONTH_DOT = re.compile(r"\b([A-Za-z]{3,4})\.(?=\s)")
 _SEPT = re.compile(r"\bSept\b", re.IGNORECASE)
 _MAX_LEN = 80
+# A time of day in the value: "14:03", "T1403" (basic ISO) or "2 PM".
+_HAS_TIME = re.compile(r"\d:\d\d|T\d{4}|\d\s*[ap]\.?m\b", re.IGNORECASE)
 
 
 def now_utc() -> datetime:
@@ -111,3 +124,109 @@ def parse_date(value: object, now: datetime | None = None) -> datetime | None:
         return result if is_plausible(result, now) else None
     except (OverflowError, ValueError):
         return None
+
+
+def has_time(value: object) -> bool:
+    """True when a page's date value states a time of day (epoch numbers always do)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and bool(_HAS_TIME.search(value))
+
+
+def parse_page_date(value: object, now: datetime | None = None) -> datetime | date | None:
+    """Like `parse_date`, but a value without a time of day comes back as the `date` it names."""
+    parsed = parse_date(value, now)
+    if parsed is None or has_time(value):
+        return parsed
+    # The day as written: a bare day parses as naive midnight, read as UTC, so no shift happened.
+    return parsed.date()
+
+
+def same_day(a: datetime | date, b: datetime | date) -> bool:
+    """Both name the same calendar day, each read in the offset it was given with."""
+    return _day(a) == _day(b)
+
+
+def not_before(later: datetime | date, earlier: datetime | date) -> bool:
+    """`later` is not before `earlier`; a bare day is compared by day only (it has no time)."""
+    if isinstance(later, datetime) and isinstance(earlier, datetime):
+        return later >= earlier
+    return _day(later) >= _day(earlier)
+
+
+def _day(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+# --- the page's publication and modification dates -------------------------------------------
+
+
+def _time_elements(page: Page) -> Iterator[str]:
+    times = [el for el in page.tree.iter("time") if el.get("datetime")]
+    for element in times:
+        if element.get("pubdate") is not None:
+            yield element.get("datetime") or ""
+    for container in ("article", "main"):
+        for element in times:
+            if any(ancestor.tag == container for ancestor in element.iterancestors()):
+                yield element.get("datetime") or ""
+
+
+def _htmldate(page: Page) -> Iterator[str]:
+    # htmldate's own format keeps the day only: it rarely knows a time and would invent midnight.
+    found = page.guard(
+        "htmldate",
+        lambda: find_date(
+            page.tree, extensive_search=rules.HTMLDATE_EXTENSIVE, original_date=True, url=page.url
+        ),
+        None,
+    )
+    if found:
+        yield found
+
+
+_PUBLISHED_LAYERS: dict[str, Callable[[Page], Iterable[Any]]] = {
+    "jsonld_published": lambda page: [page.article.get("datePublished")],
+    "meta": lambda page: page.metas(*rules.PUBLISHED_META_KEYS),
+    "jsonld_created": lambda page: [page.article.get("dateCreated")],
+    "microdata": lambda page: (*page.prop_values("datePublished"), *page.prop_values("dateCreated")),
+    "time_element": _time_elements,
+    "htmldate": _htmldate,
+}
+
+
+def page_published(page: Page, order: tuple[str, ...] = rules.PUBLISHED_LAYERS) -> datetime | date | None:
+    """The publication date, layer by layer in `order` (metadata_rules.PUBLISHED_LAYERS).
+
+    A bare day is refined by a later layer giving the same day with its time; otherwise it
+    stays a `date`.
+    """
+    day: date | None = None
+    for name in order:
+        if day is not None and name == "htmldate":
+            break  # htmldate gives days only, and costs a search of the page
+        for value in _PUBLISHED_LAYERS[name](page):
+            if day is None:
+                parsed = parse_page_date(value)
+                if isinstance(parsed, datetime):
+                    return parsed
+                day = parsed
+            elif has_time(value):
+                timed = parse_page_date(value)
+                if isinstance(timed, datetime) and same_day(timed, day):
+                    return timed
+    return day
+
+
+def page_modified(page: Page) -> datetime | date | None:
+    layers: list[Iterable[Any]] = [
+        [page.article.get("dateModified")],
+        page.metas(*rules.MODIFIED_META_KEYS),
+        page.prop_values("dateModified"),
+    ]
+    for layer in layers:
+        for value in layer:
+            parsed = parse_page_date(value)
+            if parsed is not None:
+                return parsed
+    return None

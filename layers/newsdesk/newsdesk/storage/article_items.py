@@ -84,7 +84,7 @@ def stamp(value: datetime | date | None) -> str:
 
 def published_key(article: Article) -> str:
     """Sort key: publication (else fetch) time in UTC, then the id to keep keys unique."""
-    return f"{stamp(article.published_at or article.fetched_at)}#{article.id}"
+    return f"{stamp(article.published_instant or article.fetched_at)}#{article.id}"
 
 
 def boundary(value: datetime, *, upper: bool) -> str:

@@ -1,0 +1,173 @@
+"""Metadata vocabularies and precedence, as data.
+
+Which meta keys name which field, and in which order the page's layers are believed, field by
+field. The extractors (metadata.py, authors.py, dates.py) read these and hold no key names of
+their own, so a precedence can be changed, and measured leave-one-collection-out, without
+touching code. Keys are in the spelling `metadata._meta_key` gives them: lower case, one prefix
+per vocabulary ("dc:creator" for "DC.creator", "dcterms:creator" and "dc.creator").
+No rule here names a site.
+"""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- title ---------------------------------------------------------------------------------
+
+# The layers a headline can come from. "visible_h1" is the article header's <h1> (see
+# `metadata._visible_h1`), believed first only when a metadata title confirms it is this
+# article's headline and not a logo or a section name.
+TITLE_LAYERS = (
+    "visible_h1",
+    "jsonld_headline",
+    "og:title",
+    "twitter:title",
+    "meta_title",
+    "microdata_headline",
+    "title_element",
+)
+TITLE_META_KEYS = ("parsely:title", "dc:title", "sailthru:title")
+# How much of a metadata title's words an <h1> must share to be taken as the same headline
+# ("Ukraine's X heads to Turkey" vs the SEO "Umerov heads to Turkey for talks | Site"):
+# the share of the shorter one's words found in the longer one.
+H1_CONFIRMING_OVERLAP = 0.6
+# Headlines are a few words to a couple of sentences; an <h1> outside this is a logo or a blurb.
+H1_MIN_CHARS = 10
+H1_MAX_CHARS = 300
+
+# --- description ---------------------------------------------------------------------------
+
+DESCRIPTION_META_KEYS = ("og:description", "twitter:description", "description", "dc:description")
+
+# --- authors -------------------------------------------------------------------------------
+
+AUTHOR_META_KEYS = (
+    "author",
+    "article:author",
+    "byl",
+    "parsely:author",
+    "sailthru:author",
+    "dc:creator",
+    "citation_author",
+    "og:article:author",
+)
+# Believed in this order; the first layer naming a person wins (see authors.page_authors).
+AUTHOR_LAYERS = (
+    "jsonld",
+    "meta",
+    "microdata",
+    "rel_author",
+    "byline_element",
+    "author_link",
+    "by_line",
+    "twitter_creator",
+)
+# Links to an author's page: a path segment naming authors in the languages newsdesk meets.
+AUTHOR_PATH_SEGMENTS = (
+    "author",
+    "authors",
+    "autor",
+    "autoren",
+    "autorin",
+    "autore",
+    "autori",
+    "auteur",
+    "auteurs",
+    "autores",
+    "journalist",
+    "journalists",
+    "journalisten",
+    "reporter",
+    "reporters",
+    "writers",
+    "redakteur",
+    "byline",
+)
+# A short line that begins with one of these and a capitalised word is a byline ("By Jane
+# Doe", "von Daniela Obers", "Par Jean Dupont"), wherever the page puts it.
+BYLINE_LEAD_INS = ("by", "von", "par", "por", "door", "di", "av", "af", "від", "от")
+# Such a line is at most this long, and only the first few are looked at (the rest of the
+# page is the story and its teasers).
+BY_LINE_MAX_CHARS = 80
+BY_LINE_MAX_LINES = 2000
+
+# A byline fragment naming one of these is a dateline, not a person ("Frankfurt, Germany"):
+# it goes, and so does the one-word place before it. Countries in English and in the
+# languages of the pages newsdesk meets most, lower case, as `authors.fold` writes them.
+PLACE_NAMES = _words(
+    """
+    afghanistan albania algeria argentina armenia australia austria azerbaijan bangladesh belarus
+    belgium bolivia bosnia brazil bulgaria cambodia cameroon canada chile china colombia croatia
+    cuba cyprus czechia denmark ecuador egypt england estonia ethiopia finland france
+    germany ghana greece hungary iceland india indonesia iran iraq ireland israel italy japan
+    kazakhstan kenya korea kosovo kuwait latvia lebanon libya lithuania luxembourg malaysia
+    malta mexico moldova mongolia montenegro morocco myanmar nepal netherlands nigeria norway
+    pakistan palestine panama peru philippines poland portugal qatar romania russia rwanda scotland
+    senegal serbia singapore slovakia slovenia somalia spain sudan sweden switzerland syria taiwan
+    tanzania thailand tunisia turkey uganda ukraine uruguay usa uk venezuela vietnam wales yemen
+    zambia zimbabwe deutschland österreich schweiz frankreich italien spanien russland ukraine
+    polen niederlande belgien türkei griechenland großbritannien indien
+    """
+) | {
+    "united states",
+    "united kingdom",
+    "south africa",
+    "new zealand",
+    "saudi arabia",
+    "south korea",
+    "north korea",
+    "u s",
+    "vereinigte staaten",
+    "united arab emirates",
+}
+
+# --- dates ---------------------------------------------------------------------------------
+
+PUBLISHED_META_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "date",
+    "dc:date",
+    "dc:date.issued",
+    "dc:created",
+    "dc:issued",
+    "sailthru:date",
+    "parsely:pub-date",
+    "citation_publication_date",
+    "article.published",
+    "published_time",
+)
+MODIFIED_META_KEYS = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dc:modified",
+)
+# Creation precedes publication, sometimes by days: "jsonld_created" only when nothing says
+# "published". "htmldate" (its fast mode) is the last resort.
+PUBLISHED_LAYERS = (
+    "jsonld_published",
+    "meta",
+    "jsonld_created",
+    "microdata",
+    "time_element",
+    "htmldate",
+)
+
+# htmldate's extensive search reads dates in the page's text too ("Published 3 March 2021"):
+# slower, and only reached when no structured layer gives a date.
+HTMLDATE_EXTENSIVE = True
+
+# --- section -------------------------------------------------------------------------------
+
+SECTION_META_KEYS = ("article:section", "section", "parsely:section", "article.section", "sailthru:section")
