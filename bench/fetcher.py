@@ -30,14 +30,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fakesites import NewsNetwork, Site, site_addresses
 
 
+def _item_bytes(item: dict[str, Any]) -> int:
+    """DynamoDB's item size, near enough: attribute names plus their values as JSON."""
+    return sum(len(name) + len(json.dumps(value, default=str)) for name, value in item.items())
+
+
 class RequestCounter:
-    """Counts every AWS API call that any boto3 client of the default session makes."""
+    """Counts every AWS API call that any boto3 client of the default session makes, with the
+    sizes that prices depend on: DynamoDB items written (write units are per KB), S3 bodies."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
+        self.dynamodb_write_kb: Counter[str] = Counter()  # table -> 1 KB units written, base table only
+        self.s3_put_bytes = 0
 
-    def __call__(self, model: Any, **_kwargs: Any) -> None:
-        self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+    def clear(self) -> None:
+        self.calls.clear()
+        self.dynamodb_write_kb.clear()
+        self.s3_put_bytes = 0
+
+    def __call__(self, model: Any, params: dict[str, Any] | None = None, **_kwargs: Any) -> None:
+        service, operation = model.service_model.service_name, model.name
+        self.calls[f"{service}:{operation}"] += 1
+        params = params or {}
+        if service == "dynamodb" and operation in {"PutItem", "UpdateItem", "DeleteItem"}:
+            item = params.get("Item") or params.get("Key") or {}
+            self.dynamodb_write_kb[params.get("TableName", "?")] += 1 + _item_bytes(item) // 1024
+        elif service == "dynamodb" and operation == "BatchWriteItem":
+            for table, requests in params.get("RequestItems", {}).items():
+                for request in requests:
+                    item = request.get("PutRequest", {}).get("Item") or request.get("DeleteRequest", {}).get(
+                        "Key", {}
+                    )
+                    self.dynamodb_write_kb[table] += 1 + _item_bytes(item) // 1024
+        elif service == "s3" and operation == "PutObject":
+            body = params.get("Body", b"")
+            self.s3_put_bytes += len(body) if isinstance(body, bytes | str) else 0
 
     def by_service(self) -> dict[str, int]:
         out: Counter[str] = Counter()
@@ -47,23 +75,30 @@ class RequestCounter:
 
 
 def install_counter() -> RequestCounter:
-    import boto3
+    """Count at the one place every client passes, whatever session made it: Powertools'
+    idempotency layer, for one, builds its own boto3 session, out of reach of the default
+    session's event hooks."""
+    from botocore.client import BaseClient
 
     counter = RequestCounter()
-    boto3.setup_default_session()
-    session = boto3.DEFAULT_SESSION
-    assert session is not None
-    session.events.register("before-call", counter)
+    original = BaseClient._make_api_call
+
+    def counted(client: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+        counter(client.meta.service_model.operation_model(operation_name), params=api_params)
+        return original(client, operation_name, api_params)
+
+    BaseClient._make_api_call = counted  # type: ignore[method-assign]
     return counter
 
 
 def one_run(stack: Any, sources: Path, network: NewsNetwork, counter: RequestCounter) -> dict[str, Any]:
     from newsdesk.local.runner import run_cycle
 
-    counter.calls.clear()
+    counter.clear()
     network.requests.clear()
+    log = io.StringIO()
     started = time.perf_counter()
-    summary = run_cycle(stack, sources_file=sources, allow_private_networks=True, log=io.StringIO())
+    summary = run_cycle(stack, sources_file=sources, allow_private_networks=True, log=log)
     elapsed = time.perf_counter() - started
     # The fetch phase as the sites saw it: first request received to last answer sent.
     stamps = [t for entries in network.requests.values() for t, _path in entries]
@@ -83,6 +118,9 @@ def one_run(stack: Any, sources: Path, network: NewsNetwork, counter: RequestCou
         "http_requests": len(stamps),
         "aws_requests": dict(counter.calls),
         "aws_by_service": counter.by_service(),
+        "dynamodb_write_kb": dict(counter.dynamodb_write_kb),
+        "s3_put_bytes": counter.s3_put_bytes,
+        "log_bytes": len(log.getvalue().encode()),
     }
 
 
