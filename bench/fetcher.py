@@ -1,0 +1,190 @@
+"""Fetcher benchmark: a synthetic network of hosts, one cycle through the local runner, twice.
+
+A site of HOSTS hosts x ARTICLES articles, each host on its own loopback address, with injected
+latency and a per-host interval (`MIN_HOST_INTERVAL_SECONDS`). The best time the rules allow is
+known: each host needs (robots.txt + feed + articles) requests spaced by the interval, hosts in
+parallel, so `(requests per host - 1) * interval + latency`; the achieved time is reported as a
+fraction of it (1.0 = as fast as politeness allows). AWS requests are counted per service and
+operation with botocore's event hooks on the default session (every handler's client), HTTP
+requests on the server. The second run over the same site finds nothing new: conditional GETs.
+The run goes through `newsdesk.local.runner.run_cycle`, the same path as `newsdesk run`.
+
+    python bench/fetcher.py [--hosts 20] [--articles 50] [--latency 0.1] [--interval 1.0] [--json F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fakesites import NewsNetwork, Site, site_addresses
+
+
+def _item_bytes(item: dict[str, Any]) -> int:
+    """DynamoDB's item size, near enough: attribute names plus their values as JSON."""
+    return sum(len(name) + len(json.dumps(value, default=str)) for name, value in item.items())
+
+
+class RequestCounter:
+    """Counts every AWS API call that any boto3 client of the default session makes, with the
+    sizes that prices depend on: DynamoDB items written (write units are per KB), S3 bodies."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.dynamodb_write_kb: Counter[str] = Counter()  # table -> 1 KB units written, base table only
+        self.s3_put_bytes = 0
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.dynamodb_write_kb.clear()
+        self.s3_put_bytes = 0
+
+    def __call__(self, model: Any, params: dict[str, Any] | None = None, **_kwargs: Any) -> None:
+        service, operation = model.service_model.service_name, model.name
+        self.calls[f"{service}:{operation}"] += 1
+        params = params or {}
+        if service == "dynamodb" and operation in {"PutItem", "UpdateItem", "DeleteItem"}:
+            item = params.get("Item") or params.get("Key") or {}
+            self.dynamodb_write_kb[params.get("TableName", "?")] += 1 + _item_bytes(item) // 1024
+        elif service == "dynamodb" and operation == "BatchWriteItem":
+            for table, requests in params.get("RequestItems", {}).items():
+                for request in requests:
+                    item = request.get("PutRequest", {}).get("Item") or request.get("DeleteRequest", {}).get(
+                        "Key", {}
+                    )
+                    self.dynamodb_write_kb[table] += 1 + _item_bytes(item) // 1024
+        elif service == "s3" and operation == "PutObject":
+            body = params.get("Body", b"")
+            self.s3_put_bytes += len(body) if isinstance(body, bytes | str) else 0
+
+    def by_service(self) -> dict[str, int]:
+        out: Counter[str] = Counter()
+        for key, count in self.calls.items():
+            out[key.split(":", 1)[0]] += count
+        return dict(out)
+
+
+def install_counter() -> RequestCounter:
+    """Count at the one place every client passes, whatever session made it: Powertools'
+    idempotency layer, for one, builds its own boto3 session, out of reach of the default
+    session's event hooks."""
+    from botocore.client import BaseClient
+
+    counter = RequestCounter()
+    original = BaseClient._make_api_call
+
+    def counted(client: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+        counter(client.meta.service_model.operation_model(operation_name), params=api_params)
+        return original(client, operation_name, api_params)
+
+    BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    return counter
+
+
+def one_run(stack: Any, sources: Path, network: NewsNetwork, counter: RequestCounter) -> dict[str, Any]:
+    from newsdesk.local.runner import run_cycle
+
+    counter.clear()
+    network.requests.clear()
+    log = io.StringIO()
+    started = time.perf_counter()
+    summary = run_cycle(stack, sources_file=sources, allow_private_networks=True, log=log)
+    elapsed = time.perf_counter() - started
+    # The fetch phase as the sites saw it: first request received to last answer sent.
+    stamps = [t for entries in network.requests.values() for t, _path in entries]
+    latency = max((s.latency for s in network.sites.values()), default=0.0)
+    # What the fetch workers are billed for, at least: each host's span of requests (one worker
+    # per source, one source per host here), plus the last answer's latency.
+    spans = [max(t for t, _ in e) - min(t for t, _ in e) + latency for e in network.requests.values() if e]
+    return {
+        "seconds": elapsed,
+        "worker_seconds": sum(spans),
+        "sources": len(network.sites),
+        "fetch_seconds": (max(stamps) - min(stamps) + latency) if stamps else 0.0,
+        "discovered": summary.discovered,
+        "fetched": summary.fetched,
+        "parsed": summary.parsed,
+        "failed": summary.failed,
+        "http_requests": len(stamps),
+        "aws_requests": dict(counter.calls),
+        "aws_by_service": counter.by_service(),
+        "dynamodb_write_kb": dict(counter.dynamodb_write_kb),
+        "s3_put_bytes": counter.s3_put_bytes,
+        "log_bytes": len(log.getvalue().encode()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--hosts", type=int, default=20)
+    parser.add_argument("--articles", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+
+    from newsdesk.local.aws import ensure_stack, local_aws
+
+    sites = [Site(a, articles=args.articles, latency=args.latency) for a in site_addresses(args.hosts)]
+    per_host = args.articles + 2  # robots.txt, the feed, the articles
+    best = (per_host - 1) * args.interval + args.latency
+    os.environ["MIN_HOST_INTERVAL_SECONDS"] = str(args.interval)
+    with NewsNetwork(sites) as network, tempfile.TemporaryDirectory() as tmp, local_aws(None):
+        sources = Path(tmp) / "sources.yaml"
+        sources.write_text(network.sources_yaml(), encoding="utf-8")
+        stack = ensure_stack()
+        counter = install_counter()
+        first = one_run(stack, sources, network, counter)
+        gaps = network.min_gaps()
+        second = one_run(stack, sources, network, counter)
+    new = max(first["fetched"], 1)
+    print(
+        f"fetcher: {args.hosts} hosts x {args.articles} articles, latency {args.latency}s, "
+        f"interval {args.interval}s; best allowed {best:.1f}s"
+    )
+    for label, run in (("first run", first), ("second run", second)):
+        aws = run["aws_by_service"]
+        print(
+            f"  {label:<11} {run['seconds']:7.1f}s (fetch phase {run['fetch_seconds']:.1f}s)  "
+            f"fetched {run['fetched']}  parsed {run['parsed']}  "
+            f"failed {run['failed']}  http {run['http_requests']}  aws {sum(aws.values())} "
+            + " ".join(f"{k}={v}" for k, v in sorted(aws.items()))
+        )
+    ratio = best / first["fetch_seconds"] if first["fetch_seconds"] else 0.0
+    print(f"  best allowed / achieved fetch phase (first run; goal >= 0.95): {ratio:.2f}")
+    print(
+        f"  per new article (first run): http {first['http_requests'] / new:.2f}, "
+        + ", ".join(f"{k} {v / new:.2f}" for k, v in sorted(first["aws_by_service"].items()))
+    )
+    print(f"  second run / first run time: {second['seconds'] / first['seconds']:.2f}")
+    print(f"  shortest gap between two requests to one host (first run): {min(gaps.values()):.3f}s")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "config": vars(args) | {"json": None},
+                    "best_seconds": best,
+                    "first": first,
+                    "second": second,
+                    "min_gap_seconds": min(gaps.values()),
+                },
+                indent=2,
+                default=str,
+            )
+            + "\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
