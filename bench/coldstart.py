@@ -5,7 +5,7 @@ handler is imported the way the Lambda runtime imports it: a fresh `python -S -E
 packages, so only the function's code and the built layer are on the path) with the function's
 environment variables from the built template. Needs `make sam-build` first.
 
-    python bench/coldstart.py [--build-dir .aws-sam/build] [--runs 7] [--json out.json]
+    python -m bench.coldstart [--build-dir .aws-sam/build] [--runs 7] [--json out.json]
 """
 
 from __future__ import annotations

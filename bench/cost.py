@@ -7,7 +7,7 @@ and a second run that finds nothing new) and `throughput.json` (bench/throughput
 handler's seconds per batch of 10). Memory sizes and architecture come from template.yaml. Prices
 are AWS list prices for us-east-1, without free tiers, in PRICES below: change them there.
 
-    python bench/cost.py [--results bench/results] [--out docs/cost.md] [--new-per-day 20] [--runs-per-day 24]
+    python -m bench.cost [--results bench/results] [--out docs/cost.md] [--new-per-day 20] [--runs-per-day 24]
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+from bench.coldstart import _Loader  # the template reader that tolerates CloudFormation tags
 
-from coldstart import _Loader  # noqa: E402 - the template reader that tolerates CloudFormation tags
+REPO = Path(__file__).resolve().parent.parent
 
 # US East (N. Virginia) list prices, USD, as published by AWS (checked 2026-12; no free tier).
 PRICES = {

@@ -9,7 +9,7 @@ operation with botocore's event hooks on the default session (every handler's cl
 requests on the server. The second run over the same site finds nothing new: conditional GETs.
 The run goes through `newsdesk.local.runner.run_cycle`, the same path as `newsdesk run`.
 
-    python bench/fetcher.py [--hosts 20] [--articles 50] [--latency 0.1] [--interval 1.0] [--json F]
+    python -m bench.fetcher [--hosts 20] [--articles 50] [--latency 0.1] [--interval 1.0] [--json F]
 """
 
 from __future__ import annotations
@@ -18,16 +18,13 @@ import argparse
 import io
 import json
 import os
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fakesites import NewsNetwork, Site, site_addresses
+from bench.fakesites import NewsNetwork, Site, site_addresses
 
 
 def _item_bytes(item: dict[str, Any]) -> int:
@@ -81,13 +78,13 @@ def install_counter() -> RequestCounter:
     from botocore.client import BaseClient
 
     counter = RequestCounter()
-    original = BaseClient._make_api_call
+    original = BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def counted(client: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
         counter(client.meta.service_model.operation_model(operation_name), params=api_params)
         return original(client, operation_name, api_params)
 
-    BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    BaseClient._make_api_call = counted  # type: ignore[attr-defined]
     return counter
 
 

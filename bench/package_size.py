@@ -4,7 +4,7 @@ Lambda's limit is 250 MB unzipped for a function and its layers together. Reads 
 `make sam-build` leaves in `.aws-sam/build`; each distribution in the layer is attributed to the
 direct requirement (`layers/newsdesk/requirements.txt`) that pulls it in.
 
-    python bench/package_size.py [--build-dir .aws-sam/build] [--top 15] [--json out.json]
+    python -m bench.package_size [--build-dir .aws-sam/build] [--top 15] [--json out.json]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ pages per CPU-second is "per core": the process is single-threaded. The handler 
 real flow on an embedded moto: raw pages into the template's raw bucket, its notifications into
 the parse queue, batches of 10 to the real parser handler (`newsdesk.local`).
 
-    python bench/throughput.py [--limit 300] [--batches 10] [--json out.json]
+    python -m bench.throughput [--limit 300] [--batches 10] [--json out.json]
 """
 
 from __future__ import annotations

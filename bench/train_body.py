@@ -29,6 +29,7 @@ from typing import Any
 
 import trafilatura
 
+from bench.score import score_page, summarize
 from newsdesk.errors import ExtractionError
 from newsdesk.extraction import generic_candidates, parse_html
 from newsdesk.extraction.blocks import Block, render_text
@@ -36,7 +37,6 @@ from newsdesk.extraction.consensus import ConsensusParams, combine
 from newsdesk.extraction.decoding import decode_html
 from newsdesk.extraction.metadata import extract_metadata
 from newsdesk.extraction.peers import readability_blocks
-from newsdesk.extraction.scoring import score_page, summarize
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -102,7 +102,7 @@ def collection_f1(pages: list[Page], texts: list[str]) -> float:
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
         return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return summarize([score_page(p.truth, t) for p, t in zip(pages, texts, strict=True)]).f1
+    return float(summarize([score_page(p.truth, t) for p, t in zip(pages, texts, strict=True)]).f1)
 
 
 # --- cache ----------------------------------------------------------------------------------
