@@ -1,0 +1,210 @@
+"""Scale simulation: many sources on the synthetic loopback network, one dispatch, the real flow.
+
+SOURCES sites (one loopback address each) with feeds of varying size and latency, some slow, some
+failing (every request 503), all due at once: one schedule tick through the local runner
+(dispatcher -> fetch queue drained by WORKERS parallel workers -> S3 -> parse queue -> parser). The
+sites' own request logs say when each source was visited and finished; a source is on time when
+its run ended within its interval of the dispatch. From the measured worker seconds per source and
+AWS requests per article, `docs/scale.md` extrapolates what binds first at 10x and 100x.
+
+    python -m bench.scale [--sources 1000] [--workers 50] [--every-seconds 900] [--out docs/scale.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.fakesites import NewsNetwork, Site, site_addresses
+from bench.fetcher import install_counter
+
+REPO = Path(__file__).resolve().parent.parent
+
+# AWS default quotas and published per-key / per-prefix limits (us-east-1).
+LAMBDA_CONCURRENCY_DEFAULT = 1000
+DYNAMODB_PARTITION_WCU = 1000  # writes per second to one partition (one key's item collection)
+S3_PUT_PER_PREFIX = 3500  # PUT/COPY/POST/DELETE per second per prefix
+
+
+def network(count: int, seed: int) -> list[Site]:
+    """A mixed population: most sites quick with a few new articles, some big, slow or down."""
+    rng = random.Random(seed)
+    sites = []
+    for address in site_addresses(count):
+        roll = rng.random()
+        if roll < 0.05:
+            sites.append(Site(address, articles=3, latency=0.05, failing=True))
+        elif roll < 0.10:
+            sites.append(Site(address, articles=rng.randint(1, 4), latency=rng.uniform(1.0, 3.0)))
+        elif roll < 0.15:
+            sites.append(Site(address, articles=rng.randint(5, 10), latency=rng.uniform(0.02, 0.2)))
+        else:
+            # A source polled often finds few new articles on each visit.
+            sites.append(Site(address, articles=rng.randint(0, 2), latency=rng.uniform(0.01, 0.3)))
+    return sites
+
+
+def simulate(args: argparse.Namespace) -> dict[str, Any]:
+    from newsdesk.local.aws import ensure_stack, local_aws
+    from newsdesk.local.runner import run_cycle
+
+    sites = network(args.sources, args.seed)
+    with NewsNetwork(sites) as net, tempfile.TemporaryDirectory() as tmp, local_aws(None):
+        sources = Path(tmp) / "sources.yaml"
+        sources.write_text(net.sources_yaml(every=f"{args.every_seconds}s"), encoding="utf-8")
+        stack = ensure_stack()
+        counter = install_counter()
+        log = io.StringIO()
+        started_wall = time.monotonic()
+        summary = run_cycle(
+            stack,
+            sources_file=sources,
+            allow_private_networks=True,
+            log=log,
+            workers=args.workers,
+            fetcher_overrides={"MIN_HOST_INTERVAL_SECONDS": str(args.interval)},
+        )
+        elapsed = time.monotonic() - started_wall
+        finished = {
+            address: max(t for t, _ in entries) - started_wall
+            for address, entries in net.requests.items()
+            if entries
+        }
+        spans = [
+            max(t for t, _ in entries) - min(t for t, _ in entries) + net.sites[address].latency
+            for address, entries in net.requests.items()
+            if entries
+        ]
+    visited = len(finished)
+    late = sorted(v for v in finished.values() if v > args.every_seconds)
+    return {
+        "sources": args.sources,
+        "workers": args.workers,
+        "every_seconds": args.every_seconds,
+        "interval": args.interval,
+        "elapsed_seconds": elapsed,
+        "visited": visited,
+        "on_time": visited - len(late),
+        "last_finished_seconds": max(finished.values(), default=0.0),
+        "median_finished_seconds": statistics.median(finished.values()) if finished else 0.0,
+        "worker_seconds_total": sum(spans),
+        "worker_seconds_per_source": sum(spans) / max(visited, 1),
+        "fetched": summary.fetched,
+        "parsed": summary.parsed,
+        "failed": summary.failed,
+        "aws_requests": dict(counter.calls),
+        "dynamodb_write_kb": dict(counter.dynamodb_write_kb),
+        "slow": sum(1 for s in sites if s.latency >= 1.0),
+        "failing": sum(1 for s in sites if s.failing),
+    }
+
+
+def render(result: dict[str, Any]) -> str:
+    n, every = result["sources"], result["every_seconds"]
+    per_source = result["worker_seconds_per_source"]
+    articles = max(result["parsed"], 1)
+    writes = sum(
+        v
+        for k, v in result["aws_requests"].items()
+        if k.split(":")[1] in {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}
+        and k.startswith("dynamodb")
+    )
+    puts = result["aws_requests"].get("s3:PutObject", 0)
+    lines = [
+        "# Scale",
+        "",
+        "Generated by `python -m bench.scale` (run by `make bench-scale`): a simulation on one machine,",
+        f"not a load test of AWS. Generated {datetime.now(UTC):%Y-%m-%d}.",
+        "",
+        "## The simulation",
+        "",
+        f"{n} sources on the synthetic loopback network (`bench/fakesites.py`), each due every {every} s:",
+        f"{result['failing']} answer 503 to everything, {result['slow']} answer after 1-3 s, the rest after",
+        "10-300 ms, with 0-10 new articles each. One schedule tick through the local runner: the real",
+        f"dispatcher, the fetch queue drained by {result['workers']} parallel workers (the real fetch",
+        f"handler), S3, the parse queue and the real parser; per-host interval {result['interval']} s;",
+        "AWS is an embedded moto in the same process.",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| sources visited | {result['visited']} of {n} |",
+        f"| visited within their interval ({every} s) | {result['on_time']} |",
+        f"| last source finished after | {result['last_finished_seconds']:.0f} s |",
+        f"| median source finished after | {result['median_finished_seconds']:.0f} s |",
+        f"| articles fetched / parsed | {result['fetched']} / {result['parsed']} |",
+        f"| failed (fetch and parse) | {result['failed']} |",
+        f"| fetch-worker seconds per source run (sites' view) | {per_source:.2f} s |",
+        f"| DynamoDB write calls / S3 PUTs per article | {writes / articles:.1f} / {puts / articles:.1f} |",
+        f"| wall time of the whole tick, parsing included | {result['elapsed_seconds']:.0f} s |",
+        "",
+        "## What binds first at 10x and 100x",
+        "",
+        "Each source run holds one worker for its run time, so the fetch concurrency a deployment",
+        "needs is `sources x worker seconds per run / interval`; it is capped by the template's",
+        "`FetchConcurrency` (the event source's MaximumConcurrency) and the account's Lambda",
+        f"concurrency ({LAMBDA_CONCURRENCY_DEFAULT} by default, shared with the parser).",
+        "",
+        "| sources | fetch concurrency needed | of the default account quota "
+        "| DynamoDB writes/s (all tables) | S3 PUTs/s |",
+        "|---|---|---|---|---|",
+    ]
+    for factor in (1, 10, 100):
+        sources = n * factor
+        concurrency = sources * per_source / every
+        writes_per_s = writes * factor / every
+        puts_per_s = puts * factor / every
+        lines.append(
+            f"| {sources:,} | {concurrency:,.1f} | {concurrency / LAMBDA_CONCURRENCY_DEFAULT:.0%} | "
+            f"{writes_per_s:,.1f} | {puts_per_s:,.1f} |"
+        )
+    lines += [
+        "",
+        "- **Lambda concurrency** binds first: it grows with sources x run time, and a run's time",
+        "  is mostly the per-host politeness interval, not CPU. Raise `FetchConcurrency` and the",
+        "  account quota together, or lengthen intervals for quiet sources.",
+        "- **DynamoDB**: on-demand tables take thousands of writes per second in total; a single",
+        f"  key takes about {DYNAMODB_PARTITION_WCU} writes/s. The hottest keys are one host's slot item",
+        "  (one write per request to that host, at most one per host interval) and a source's run",
+        "  record (a few writes per run): far below a partition's limit at any scale, because",
+        "  politeness itself caps the rate per host.",
+        f"- **S3**: {S3_PUT_PER_PREFIX} PUTs/s per prefix; raw pages are keyed by source first, so",
+        "  each source is its own prefix and the total spreads across them.",
+        "",
+        "The simulation's inputs and outputs, raw:",
+        "",
+        "```json",
+        json.dumps({k: v for k, v in result.items() if k != "aws_requests"}, indent=2, default=str),
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sources", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=50)
+    parser.add_argument("--every-seconds", type=int, default=900)
+    parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "scale.md")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    result = simulate(args)
+    text = render(result)
+    args.out.write_text(text, encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
