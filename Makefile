@@ -17,7 +17,7 @@ LOCK := layers/newsdesk/requirements.txt
 export PATH := $(dir $(PYTHON_BIN)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup sam-setup checkov-setup demo test lint typecheck cfn-lint checkov sam-validate sam-build pytest lock local-aws bench bench-extract bench-metadata bench-perf schema clean check-python
+.PHONY: help setup sam-setup checkov-setup demo test lint typecheck cfn-lint checkov sam-validate sam-build pytest lock local-aws bench bench-extract bench-metadata bench-perf bench-scale schema clean check-python
 
 help:
 	@echo "make demo    - run one cycle on a bundled sample site with embedded moto (offline)"
@@ -27,7 +27,9 @@ help:
 	@echo "make local-aws - a moto server with the stack's resources; writes env.json for sam local invoke"
 	@echo "make bench-extract / bench-metadata - body / metadata benchmarks: every collection in ../shared,"
 	@echo "                    every peer in one fresh run, leave-one-collection-out; rewrites docs/benchmarks.md"
-	@echo "make bench          - both"
+	@echo "make bench-perf     - cold start, package size, parser throughput, fetcher; regenerates docs/cost.md"
+	@echo "make bench-scale    - the many-sources simulation; regenerates docs/scale.md"
+	@echo "make bench          - all of the above"
 
 check-python:
 	@test -n "$(PYTHON_BIN)" || { scripts/find-python; exit 1; }
@@ -109,7 +111,20 @@ bench-extract: setup
 bench-metadata: setup
 	$(PY) -m bench.metadata --timing 30 --docs
 
-bench: bench-extract bench-metadata
+# Speed, size and cost: each prints its figures with the ratio to its peer (or floor) measured in
+# the same run; the JSON results feed docs/cost.md.
+bench-perf: setup sam-build
+	mkdir -p bench/results
+	$(PY) -m bench.coldstart --json bench/results/coldstart.json
+	$(PY) -m bench.package_size --json bench/results/package_size.json
+	$(PY) -m bench.throughput --json bench/results/throughput.json
+	$(PY) -m bench.fetcher --json bench/results/fetcher.json
+	$(PY) -m bench.cost
+
+bench-scale: setup
+	$(PY) -m bench.scale
+
+bench: bench-extract bench-metadata bench-perf bench-scale
 
 schema: setup
 	$(PY) -c "from newsdesk.article import schema_text; print(schema_text(), end='')" > docs/article.schema.json
