@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from newsdesk.errors import ConfigurationError
-from newsdesk.urls import TrailingSlash
+from newsdesk.urls import TrailingSlash, host_matches, host_of, normalise_host, url_id
 
 
 class ArchivePage(BaseModel):
@@ -40,6 +41,30 @@ class Source(BaseModel):
     robots_sitemaps: bool = Field(
         default=False, description="Also read the sitemaps that the sites' robots.txt lists (Sitemap: lines)."
     )
+
+    def article_id(self, url: str) -> str:
+        """The id of this source's article at `url`: the one rule the fetcher, parser and CLI share."""
+        return url_id(url, trailing_slash=self.trailing_slash)
+
+    def document_hosts(self) -> set[str]:
+        """Hosts of the source's own feeds, sitemaps and archive pages."""
+        urls = [*self.feeds, *self.sitemaps, *(a.url for a in self.archives)]
+        return {host for host in map(host_of, urls) if host}
+
+    def article_hosts(self) -> list[str]:
+        """Hosts articles may come from: the configured ones, else those of the source's own URLs."""
+        if self.allowed_hosts:
+            return [normalise_host(h) for h in self.allowed_hosts]
+        return sorted(self.document_hosts())
+
+
+def source_for_url(sources: Sequence[Source], url: str) -> Source | None:
+    """The first source whose article hosts include the host of `url`, if any."""
+    host = host_of(url)
+    for source in sources:
+        if any(host_matches(host, allowed) for allowed in source.article_hosts()):
+            return source
+    return None
 
 
 class SourcesFile(BaseModel):

@@ -197,3 +197,16 @@ def test_a_dripping_feed_ends_at_the_total_deadline(
     report = crawl([news_source(server)], state, sink, options, clock)
 
     assert report.failed == {"timeout": 1}
+
+
+def test_binary_content_labelled_html_is_skipped_by_the_rule_the_parser_uses(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    feed_of(server, server.url("/news/a", HOST), server.url("/news/b", HOST))
+    server.route("/news/a", Reply(body=b"%PDF-1.7\n" + bytes(4096)))  # served as text/html
+    server.route("/news/b", Reply(body=ARTICLE))
+
+    report = crawl([news_source(server)], state, sink, options, clock)
+
+    assert report.skipped == {"non_html": 1}
+    assert report.fetched == 1

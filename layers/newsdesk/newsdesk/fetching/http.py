@@ -50,6 +50,7 @@ from newsdesk.fetching.errors import (
     UnsupportedSchemeError,
 )
 from newsdesk.fetching.safety import AddressPolicy
+from newsdesk.rawpage import MAX_PAGE_BYTES
 from newsdesk.urls import HTTP_SCHEMES, check_url_length, host_matches, normalise_host
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -279,7 +280,7 @@ class HttpClient:
         *,
         user_agent: str,
         policy: AddressPolicy | None = None,
-        max_body_bytes: int = 10 * 1024 * 1024,
+        max_body_bytes: int = MAX_PAGE_BYTES,
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
         total_timeout: float | None = 120.0,
