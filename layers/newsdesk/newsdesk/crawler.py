@@ -51,7 +51,7 @@ from newsdesk.fetching.safety import AddressPolicy, Resolver
 from newsdesk.rawpage import MAX_PAGE_BYTES, RawPage
 from newsdesk.sources import ArchivePage, Source
 from newsdesk.storage.crawl_state import CrawlState, QueueItem, UrlRecord, Validators
-from newsdesk.urls import canonicalize_url, host_matches, host_of, origin_of
+from newsdesk.urls import canonicalize_url, check_url_length, host_matches, host_of, origin_of
 
 if TYPE_CHECKING:
     from newsdesk.settings import FetcherSettings
@@ -362,6 +362,14 @@ class _Crawl:
         self, url: str, allowed: Sequence[str], *, max_body_bytes: int | None = None
     ) -> tuple[bytes, Validators] | None:
         """Body and validators of a feed or sitemap; None when unchanged (304) or unavailable (counted)."""
+        try:
+            # Before the state lookup: the URL keys the validators item, and DynamoDB refuses
+            # a key over 2,048 bytes with an error that would end the run.
+            check_url_length(url)
+        except UrlTooLongError as exc:
+            self._count("skipped", exc.reason)
+            self._error(f"{url[:200]}...: {exc}")
+            return None
         validators = self.state.get_validators(url)
         try:
             response = self._polite_get(

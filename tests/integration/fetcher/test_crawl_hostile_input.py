@@ -210,3 +210,26 @@ def test_binary_content_labelled_html_is_skipped_by_the_rule_the_parser_uses(
 
     assert report.skipped == {"non_html": 1}
     assert report.fetched == 1
+
+
+def test_an_overlong_sitemap_child_is_skipped_before_it_reaches_the_crawl_state(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    long_child = server.url("/s-" + "x" * 3000 + ".xml", HOST)
+    children = "".join(
+        f"<sitemap><loc>{child}</loc></sitemap>" for child in (long_child, server.url("/s.xml", HOST))
+    )
+    server.route("/index.xml", Reply(body=f'<sitemapindex xmlns="{NS}">{children}</sitemapindex>'.encode()))
+    server.route(
+        "/s.xml",
+        Reply(
+            body=f'<urlset xmlns="{NS}"><url><loc>{server.url("/news/a", HOST)}</loc></url></urlset>'.encode()
+        ),
+    )
+    server.route("/news/a", Reply(body=ARTICLE))
+    source = news_source(server, feeds=[], sitemaps=[server.url("/index.xml", HOST)])
+
+    report = crawl([source], state, sink, options, clock)
+
+    assert report.skipped == {"url_too_long": 1}
+    assert report.fetched == 1
