@@ -37,15 +37,9 @@ from newsdesk.fetching.errors import (
     RobotsUnavailableError,
     UrlTooLongError,
 )
-from newsdesk.fetching.http import (
-    FetchResponse,
-    HttpClient,
-    RetryPolicy,
-    UnwantedContentTypeError,
-    retry_after_of,
-    with_retries,
-)
+from newsdesk.fetching.http import FetchResponse, HttpClient, UnwantedContentTypeError
 from newsdesk.fetching.pacing import HostPacer
+from newsdesk.fetching.retries import RetryPolicy, retry_after_of, with_retries
 from newsdesk.fetching.robots import RobotsCache, fetch_robots_txt
 from newsdesk.fetching.safety import AddressPolicy, Resolver
 from newsdesk.rawpage import MAX_PAGE_BYTES, RawPage

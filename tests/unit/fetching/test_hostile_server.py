@@ -17,7 +17,7 @@ from newsdesk.fetching.errors import (
     HttpStatusError,
     UrlTooLongError,
 )
-from newsdesk.fetching.http import MAX_RETRY_AFTER_SECONDS, RetryPolicy, retry_after_of, with_retries
+from newsdesk.fetching.retries import MAX_RETRY_AFTER_SECONDS, RetryPolicy, retry_after_of, with_retries
 from newsdesk.urls import MAX_URL_LENGTH
 
 # Per-read timeouts far longer than the total deadline: only the deadline can end these fetches.
