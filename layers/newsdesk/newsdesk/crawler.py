@@ -30,7 +30,7 @@ from newsdesk.discovery.feeds import parse_feed
 from newsdesk.discovery.sitemaps import parse_sitemap
 from newsdesk.errors import StorageError
 from newsdesk.fetching.clock import Clock, SystemClock, clamp_time, utc_datetime
-from newsdesk.fetching.encoding import detect_encoding
+from newsdesk.fetching.encoding import binary_kind, detect_encoding
 from newsdesk.fetching.errors import (
     BlockedAddressError,
     FetchError,
@@ -40,20 +40,14 @@ from newsdesk.fetching.errors import (
     RobotsUnavailableError,
     UrlTooLongError,
 )
-from newsdesk.fetching.http import (
-    FetchResponse,
-    HttpClient,
-    RetryPolicy,
-    UnwantedContentTypeError,
-    retry_after_of,
-    with_retries,
-)
+from newsdesk.fetching.http import FetchResponse, HttpClient, UnwantedContentTypeError
+from newsdesk.fetching.retries import RetryPolicy, retry_after_of, with_retries
 from newsdesk.fetching.robots import RobotsCache, fetch_robots_txt
 from newsdesk.fetching.safety import AddressPolicy, Resolver
-from newsdesk.rawpage import RawPage
+from newsdesk.rawpage import MAX_PAGE_BYTES, RawPage
 from newsdesk.sources import ArchivePage, Source
 from newsdesk.storage.crawl_state import CrawlState, QueueItem, UrlRecord, Validators
-from newsdesk.urls import MAX_URL_LENGTH, canonicalize_url, host_matches, host_of, origin_of, url_id
+from newsdesk.urls import MAX_URL_LENGTH, canonicalize_url, check_url_length, host_matches, host_of, origin_of
 
 if TYPE_CHECKING:
     from newsdesk.settings import FetcherSettings
@@ -62,8 +56,6 @@ logger = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 XML_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-# Magic numbers of the binary files most often linked from news pages, for servers that send none.
-_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
 # Host backoff is for statuses that speak for the whole host, not for one page.
 _HOST_BUSY_STATUSES = frozenset({429, 503})
 
@@ -75,7 +67,7 @@ class CrawlOptions:
     user_agent: str
     allow_private_networks: bool = False
     max_concurrency: int = 8
-    max_body_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = MAX_PAGE_BYTES
     min_host_interval_seconds: float = 1.0
     max_attempts: int = 4  # tries per URL within one run (connection errors, timeouts, 429, 5xx)
     connect_timeout: float = 5.0
@@ -210,15 +202,11 @@ def needs_fetch(record: UrlRecord | None, changed_at: float | None) -> bool:
 
 
 def article_hosts(source: Source) -> list[str]:
-    """Hosts articles may come from: the configured ones, else those of the source's own URLs."""
-    if source.allowed_hosts:
-        return [h.lower() for h in source.allowed_hosts]
-    return sorted(_document_hosts(source))
+    return source.article_hosts()
 
 
 def _document_hosts(source: Source) -> set[str]:
-    urls = [*source.feeds, *source.sitemaps, *(a.url for a in source.archives)]
-    return {host_of(u) for u in urls if host_of(u)}
+    return source.document_hosts()
 
 
 class _Crawl:
@@ -444,6 +432,14 @@ class _Crawl:
         self, url: str, allowed: Sequence[str], *, max_body_bytes: int | None = None
     ) -> tuple[bytes, Validators] | None:
         """Body and validators of a feed or sitemap; None when unchanged (304) or unavailable (counted)."""
+        try:
+            # Before the state lookup: the URL keys the validators item, and DynamoDB refuses
+            # a key over 2,048 bytes with an error that would end the run.
+            check_url_length(url)
+        except UrlTooLongError as exc:
+            self._count("skipped", exc.reason)
+            self._error(f"{url[:200]}...: {exc}")
+            return None
         validators = self.state.get_validators(url)
         try:
             response = self._polite_get(
@@ -555,7 +551,7 @@ class _Crawl:
             except UrlTooLongError as exc:
                 self._count("skipped", exc.reason)
                 continue
-            key = url_id(item.url, trailing_slash=source.trailing_slash)
+            key = source.article_id(item.url)
             changed = _changed_at(item)
             if key in unique:
                 previous = unique[key][1]
@@ -733,7 +729,9 @@ class _Crawl:
                 validators=Validators(record.etag, record.last_modified),
             )
             return
-        if response.content_type is None and response.body.lstrip().startswith(_BINARY_MAGIC):
+        # Binary content is skipped whatever its Content-Type says: the parser, which shares this
+        # check, would refuse it anyway.
+        if binary_kind(response.body) is not None:
             self._count("skipped", "non_html")
             self.state.mark_skipped(source.id, item.url_id, owner=self.owner, now=now, reason="non_html")
             return

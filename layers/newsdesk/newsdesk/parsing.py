@@ -96,6 +96,9 @@ def parse_raw_page(raw_key: str, stores: ParserStores) -> ParseResult:
             source=page.source,
             raw_key=raw_key,
             fetched_at=page.fetched_at,
+            # The fetcher's id (canonical URL under the source's slash policy) names the article
+            # everywhere: `newsdesk parse` computes the same one.
+            article_id=page.id,
         )
     except ExtractionError as exc:
         return _failed(
@@ -107,8 +110,7 @@ def parse_raw_page(raw_key: str, stores: ParserStores) -> ParseResult:
             url=page.url,
             article_id=page.id,
         )
-    # The fetcher's id (canonical URL under the source's slash policy) names the article everywhere.
-    result = store_article(article.model_copy(update={"id": page.id}), stores)
+    result = store_article(article, stores)
     stores.failures.clear(raw_key)
     return result
 

@@ -7,8 +7,10 @@ ends normally, reports the input for what it is, and still does the healthy work
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
+from support.crawl_table import CRAWL_TABLE
 from support.http_server import Reply, TestServer, repeated
 from support.sinks import MemorySink
 
@@ -197,3 +199,58 @@ def test_a_dripping_feed_ends_at_the_total_deadline(
     report = crawl([news_source(server)], state, sink, options, clock)
 
     assert report.failed == {"timeout": 1}
+
+
+def test_binary_content_labelled_html_is_skipped_by_the_rule_the_parser_uses(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    feed_of(server, server.url("/news/a", HOST), server.url("/news/b", HOST))
+    server.route("/news/a", Reply(body=b"%PDF-1.7\n" + bytes(4096)))  # served as text/html
+    server.route("/news/b", Reply(body=ARTICLE))
+
+    report = crawl([news_source(server)], state, sink, options, clock)
+
+    assert report.skipped == {"non_html": 1}
+    assert report.fetched == 1
+
+
+def test_an_overlong_sitemap_child_is_skipped_before_it_reaches_the_crawl_state(
+    server: TestServer, state: DynamoCrawlState, sink: MemorySink, options: CrawlOptions, clock: ManualClock
+) -> None:
+    long_child = server.url("/s-" + "x" * 3000 + ".xml", HOST)
+    children = "".join(
+        f"<sitemap><loc>{child}</loc></sitemap>" for child in (long_child, server.url("/s.xml", HOST))
+    )
+    server.route("/index.xml", Reply(body=f'<sitemapindex xmlns="{NS}">{children}</sitemapindex>'.encode()))
+    server.route(
+        "/s.xml",
+        Reply(
+            body=f'<urlset xmlns="{NS}"><url><loc>{server.url("/news/a", HOST)}</loc></url></urlset>'.encode()
+        ),
+    )
+    server.route("/news/a", Reply(body=ARTICLE))
+    source = news_source(server, feeds=[], sitemaps=[server.url("/index.xml", HOST)])
+
+    report = crawl([source], state, sink, options, clock)
+
+    assert report.skipped == {"url_too_long": 1}
+    assert report.fetched == 1
+
+
+def test_the_crawl_state_clamps_what_it_stores_and_reads_back_any_old_absurd_time(
+    state: DynamoCrawlState, dynamodb: Any, clock: ManualClock
+) -> None:
+    now = clock.time()
+    assert state.claim("news", "id-1", "http://news.test/1", owner="run-1", now=now, lease_seconds=900)
+    state.mark_failed("news", "id-1", owner="run-1", now=now, reason="http_429", attempts=1, retry_at=1e20)
+    [record] = state.list_urls("news", None, 10)
+    assert record.next_attempt_at is not None
+    assert record.next_attempt_at.timestamp() == now + MAX_AHEAD_SECONDS
+    # A value stored before the clamp existed still lists (status used to raise OverflowError).
+    dynamodb.Table(CRAWL_TABLE).update_item(
+        Key={"pk": "URL#news#id-1", "sk": "STATE"},
+        UpdateExpression="SET next_attempt_at = :n",
+        ExpressionAttributeValues={":n": Decimal("1e20")},
+    )
+    [record] = state.list_urls("news", None, 10)
+    assert record.next_attempt_at is not None and record.next_attempt_at.year == 9999

@@ -17,7 +17,7 @@ from newsdesk.fetching.errors import (
     HttpStatusError,
     UrlTooLongError,
 )
-from newsdesk.fetching.http import MAX_RETRY_AFTER_SECONDS, RetryPolicy, retry_after_of, with_retries
+from newsdesk.fetching.retries import MAX_RETRY_AFTER_SECONDS, RetryPolicy, retry_after_of, with_retries
 from newsdesk.urls import MAX_URL_LENGTH
 
 # Per-read timeouts far longer than the total deadline: only the deadline can end these fetches.
@@ -119,3 +119,13 @@ def test_a_body_longer_than_its_content_length_does_not_poison_the_connection(se
     short, first, second = (*server.requests_to("/short"), *server.requests_to("/next"))
     assert first.client_port != short.client_port  # the overrun connection was closed...
     assert second.client_port == first.client_port  # ...while a clean one is kept alive
+
+
+def test_the_deadline_covers_the_whole_redirect_chain(server: TestServer) -> None:
+    # Each hop answers well within the read timeout; together they outlast the total deadline.
+    for n in range(5):
+        server.route(f"/hop{n}", Reply(status=302, headers={"Location": f"/hop{n + 1}"}, delay=0.2))
+    server.route("/hop5", Reply(body=b"too late"))
+    with pytest.raises(FetchTimeoutError):
+        client_for(server, "news.test", **PATIENT).get(server.url("/hop0", "news.test"))
+    assert server.hits("/hop5") == 0

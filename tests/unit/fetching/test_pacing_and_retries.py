@@ -9,8 +9,8 @@ import pytest
 
 from newsdesk.fetching.clock import MAX_AHEAD_SECONDS, ManualClock, clamp_time, utc_datetime
 from newsdesk.fetching.errors import ConnectionFailedError, HttpStatusError
-from newsdesk.fetching.http import MAX_RETRY_AFTER_SECONDS, RetryPolicy, parse_retry_after, with_retries
 from newsdesk.fetching.pacing import HostPacer
+from newsdesk.fetching.retries import MAX_RETRY_AFTER_SECONDS, RetryPolicy, parse_retry_after, with_retries
 
 
 def test_same_host_is_spaced_other_hosts_are_not(clock: ManualClock) -> None:

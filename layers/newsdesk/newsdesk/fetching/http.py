@@ -1,20 +1,16 @@
 """A small, safe HTTP GET: hand-followed redirects, checked addresses, streamed and capped bodies.
 
 Built on urllib3 (which requests uses) because it lets the connection class decide which socket to
-open: every hop's resolved address is checked there (`newsdesk.fetching.safety`). Content encodings
-are decoded here, incrementally and with a cap on the decompressed size, so a gzip bomb costs at
-most `max_body_bytes` of memory.
+open: every hop's resolved address is checked there (`newsdesk.fetching.safety`). Bodies are
+decoded and capped by `newsdesk.fetching.body`; the whole fetch is bounded by a total deadline on
+every socket read (`newsdesk.fetching.deadline`). Retries live in `newsdesk.fetching.retries`.
 """
 
 from __future__ import annotations
 
-import random
-import re
 import socket
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -33,7 +29,7 @@ from urllib3.exceptions import (
 from urllib3.util import connection as urllib3_connection
 from urllib3.util.wait import wait_for_read
 
-from newsdesk.fetching.clock import Clock
+from newsdesk.fetching.body import BodyFullError, BoundedBody
 from newsdesk.fetching.deadline import DeadlineSocket, deadline_ssl_context, remaining, total_deadline
 from newsdesk.fetching.errors import (
     BadUrlError,
@@ -46,10 +42,10 @@ from newsdesk.fetching.errors import (
     NameResolutionFailedError,
     RedirectLoopError,
     TooManyRedirectsError,
-    UnsupportedContentEncodingError,
     UnsupportedSchemeError,
 )
 from newsdesk.fetching.safety import AddressPolicy
+from newsdesk.rawpage import MAX_PAGE_BYTES
 from newsdesk.urls import HTTP_SCHEMES, check_url_length, host_matches, normalise_host
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -176,98 +172,6 @@ def _overran(response: Any) -> bool:
     return sock is not None and wait_for_read(sock, timeout=0.0)
 
 
-# -- bounded decompression -------------------------------------------------------------------------
-
-
-class _BodyFullError(Exception):
-    """A truncating body reached its limit: stop reading, keep what is there."""
-
-
-class _BoundedBody:
-    """Collects the body, decoding Content-Encoding on the fly, never growing past `limit` bytes.
-
-    Past the limit it raises BodyTooLargeError, or with `truncate` keeps the first `limit` bytes.
-    """
-
-    def __init__(self, content_encoding: str | None, limit: int, url: str, *, truncate: bool = False) -> None:
-        self._limit = limit
-        self._truncate = truncate
-        self.truncated = False
-        self._url = url
-        self._parts: list[bytes] = []
-        self._size = 0
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
-        for coding in codings:
-            if coding not in {"gzip", "x-gzip", "deflate"}:
-                raise UnsupportedContentEncodingError(f"unsupported Content-Encoding {coding!r}", url=url)
-        if len(codings) > 1:
-            raise UnsupportedContentEncodingError(f"stacked Content-Encoding {content_encoding!r}", url=url)
-        self._coding = codings[0] if codings else None
-        self._decoder: Any = None
-        if self._coding in {"gzip", "x-gzip"}:
-            self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        self._deflate_probe = b""
-
-    def _emit(self, data: bytes) -> None:
-        if not data:
-            return
-        self._size += len(data)
-        if self._size > self._limit and self._truncate:
-            self._parts.append(data[: len(data) - (self._size - self._limit)])
-            self.truncated = True
-            raise _BodyFullError
-        if self._size > self._limit:
-            kind = "decompressed body" if self._coding else "body"
-            raise BodyTooLargeError(f"{kind} of {self._url} exceeds {self._limit} bytes", url=self._url)
-        self._parts.append(data)
-
-    def feed(self, chunk: bytes) -> None:
-        if self._coding is None:
-            self._emit(chunk)
-            return
-        if self._decoder is None:
-            # "deflate" is zlib-wrapped by the RFC but raw deflate on some servers: look at the header.
-            self._deflate_probe += chunk
-            if len(self._deflate_probe) < 2:
-                return
-            wrapped = (self._deflate_probe[0] & 0x0F) == 8 and int.from_bytes(
-                self._deflate_probe[:2]
-            ) % 31 == 0
-            self._decoder = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-            chunk, self._deflate_probe = self._deflate_probe, b""
-        data = chunk
-        try:
-            while data:
-                out = self._decoder.decompress(data, self._limit - self._size + 1)
-                self._emit(out)
-                data = self._decoder.unconsumed_tail
-                if not data and self._decoder.eof and self._decoder.unused_data:
-                    # Concatenated gzip members are one body.
-                    data = self._decoder.unused_data
-                    self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        except zlib.error as exc:
-            raise UnsupportedContentEncodingError(
-                f"corrupt {self._coding} body: {exc}", url=self._url
-            ) from exc
-
-    def prefix(self) -> bytes:
-        """What was collected so far (after a truncation: exactly `limit` bytes)."""
-        return b"".join(self._parts)
-
-    def finish(self) -> bytes:
-        if self._deflate_probe:
-            self._decoder = zlib.decompressobj()
-            probe, self._deflate_probe = self._deflate_probe, b""
-            self.feed(probe)
-        if self._decoder is not None:
-            try:
-                self._emit(self._decoder.flush())
-            except zlib.error as exc:
-                raise UnsupportedContentEncodingError(f"corrupt body: {exc}", url=self._url) from exc
-        return b"".join(self._parts)
-
-
 # -- the client ------------------------------------------------------------------------------------
 
 
@@ -279,7 +183,7 @@ class HttpClient:
         *,
         user_agent: str,
         policy: AddressPolicy | None = None,
-        max_body_bytes: int = 10 * 1024 * 1024,
+        max_body_bytes: int = MAX_PAGE_BYTES,
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
         total_timeout: float | None = 120.0,
@@ -443,99 +347,14 @@ class HttpClient:
             and (len(declared) > 18 or int(declared) > limit)
         ):
             raise BodyTooLargeError(f"{url} declares {declared} bytes, over the {limit} limit", url=url)
-        body = _BoundedBody(encoding, limit, url, truncate=truncate)
+        body = BoundedBody(encoding, limit, url, truncate=truncate)
         try:
             for chunk in response.stream(CHUNK_SIZE, decode_content=False):
                 body.feed(chunk)
-        except _BodyFullError:
+        except BodyFullError:
             return body.prefix(), True
         except (ReadTimeoutError, TimeoutError) as exc:
             raise FetchTimeoutError(f"timed out reading {url}: {exc}", url=url) from exc
         except (HTTPError, OSError) as exc:
             raise ConnectionFailedError(f"connection broke reading {url}: {exc}", url=url) from exc
         return body.finish(), False
-
-
-# -- retries ---------------------------------------------------------------------------------------
-
-
-# Longest Retry-After honoured. Anything longer (or absurd: 99999999999999999999) is read as this:
-# the server asked for a long pause, and a day is long for news, short enough to recover from.
-MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
-_DELTA_SECONDS = re.compile(r"[0-9]+")
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header, at most MAX_RETRY_AFTER_SECONDS; None if absent/bad.
-
-    RFC 9110 allows delta-seconds or an HTTP date. A malformed value is None: the caller's own
-    bounded backoff applies, as if the server had said nothing.
-    """
-    if not value:
-        return None
-    value = value.strip()
-    if _DELTA_SECONDS.fullmatch(value):
-        # Compared as text first: int() of a 5,000-digit header would itself be an attack.
-        if len(value) > len(str(int(MAX_RETRY_AFTER_SECONDS))):
-            return MAX_RETRY_AFTER_SECONDS
-        return min(float(value), MAX_RETRY_AFTER_SECONDS)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return min(max(0.0, float(when.timestamp()) - now), MAX_RETRY_AFTER_SECONDS)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter for connection errors, timeouts, 429 and 5xx; others fail at once.
-
-    A Retry-After longer than `max_wait` is not slept on: the URL is failed for this run and the
-    crawl state schedules it for after that time.
-    """
-
-    max_attempts: int = 4
-    backoff_base: float = 1.0
-    backoff_max: float = 30.0
-    max_wait: float = 60.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        ceiling: float = min(self.backoff_max, self.backoff_base * 2.0 ** (attempt - 1))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
-
-
-def retry_after_of(error: FetchError, now: float) -> float | None:
-    if isinstance(error, HttpStatusError):
-        return parse_retry_after(error.retry_after_header, now)
-    return None
-
-
-def with_retries[T](
-    action: Callable[[], T],
-    *,
-    policy: RetryPolicy,
-    clock: Clock,
-    rng: random.Random | None = None,
-    should_stop: Callable[[], bool] = lambda: False,
-    on_retry: Callable[[FetchError, float], None] | None = None,
-) -> T:
-    rng = rng or random.Random()
-    attempt = 1
-    while True:
-        try:
-            return action()
-        except FetchError as error:
-            if not error.retryable or attempt >= policy.max_attempts or should_stop():
-                raise
-            wait = policy.delay(attempt, rng)
-            retry_after = retry_after_of(error, clock.time())
-            if retry_after is not None:
-                if retry_after > policy.max_wait:
-                    raise
-                wait = max(wait, retry_after)
-            if on_retry is not None:
-                on_retry(error, wait)
-            clock.sleep(wait)
-            attempt += 1
