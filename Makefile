@@ -115,10 +115,10 @@ bench-metadata: setup
 # the same run; the JSON results feed docs/cost.md.
 bench-perf: setup sam-build
 	mkdir -p bench/results
-	$(PY) -m bench.coldstart --json bench/results/coldstart.json
-	$(PY) -m bench.package_size --json bench/results/package_size.json
-	$(PY) -m bench.throughput --json bench/results/throughput.json
-	$(PY) -m bench.fetcher --json bench/results/fetcher.json
+	$(PY) -m bench.coldstart --docs --json bench/results/coldstart.json
+	$(PY) -m bench.package_size --docs --json bench/results/package_size.json
+	$(PY) -m bench.throughput --docs --json bench/results/throughput.json
+	$(PY) -m bench.fetcher --docs --json bench/results/fetcher.json
 	$(PY) -m bench.cost
 
 bench-scale: setup

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from bench.report import run_and_record
+
 REPO = Path(__file__).resolve().parent.parent
 
 # Imports `module` (a handler's module, or a code snippet for the floor) and prints seconds.
@@ -117,7 +119,7 @@ def measure(body: str, paths: list[str], env: dict[str, str], runs: int) -> list
     return times
 
 
-def main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--build-dir", type=Path, default=REPO / ".aws-sam" / "build")
     parser.add_argument("--runs", type=int, default=7)
@@ -147,6 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"runs": args.runs, "median_ms": results}, indent=2) + "\n")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    docs = "--docs" in args
+    rest = [a for a in args if a != "--docs"]
+    command = " ".join(["python -m bench.coldstart", *rest])
+    return run_and_record("bench-coldstart", command, lambda: _main(rest), docs=docs)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import argparse
 import io
 import json
 import os
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fakesites import NewsNetwork, Site, site_addresses
+from bench.report import run_and_record
 
 
 def _item_bytes(item: dict[str, Any]) -> int:
@@ -121,7 +123,7 @@ def one_run(stack: Any, sources: Path, network: NewsNetwork, counter: RequestCou
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--articles", type=int, default=50)
@@ -181,6 +183,14 @@ def main(argv: list[str] | None = None) -> int:
             + "\n"
         )
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    docs = "--docs" in args
+    rest = [a for a in args if a != "--docs"]
+    command = " ".join(["python -m bench.fetcher", *rest])
+    return run_and_record("bench-fetcher", command, lambda: _main(rest), docs=docs)
 
 
 if __name__ == "__main__":

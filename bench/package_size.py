@@ -17,6 +17,8 @@ from collections import defaultdict
 from email.parser import HeaderParser
 from pathlib import Path
 
+from bench.report import run_and_record
+
 REPO = Path(__file__).resolve().parent.parent
 _NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
 _LIMIT_MB = 250
@@ -80,7 +82,7 @@ def attribute(dists: dict[str, tuple[int, list[str]]], roots: list[str]) -> dict
     return dict(totals)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--build-dir", type=Path, default=REPO / ".aws-sam" / "build")
     parser.add_argument(
@@ -123,6 +125,14 @@ def main(argv: list[str] | None = None) -> int:
             + "\n"
         )
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    docs = "--docs" in args
+    rest = [a for a in args if a != "--docs"]
+    command = " ".join(["python -m bench.package_size", *rest])
+    return run_and_record("bench-size", command, lambda: _main(rest), docs=docs)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.data import REPO
@@ -56,3 +59,18 @@ def splice(section: str, content: str, path: Path = DOCS) -> None:
         pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
     )
     path.write_text(text, encoding="utf-8")
+
+
+def run_and_record(section: str, command: str, run: Callable[[], int], *, docs: bool) -> int:
+    """Run a benchmark that prints its figures; with `docs`, also put what it printed (and the
+    command that made it) into its section of docs/benchmarks.md."""
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured):
+        status = run()
+    text = captured.getvalue()
+    print(text, end="")
+    if docs and status == 0:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+        note = f"`{command}`, measured {stamp} on this project's 2-core machine:"
+        splice(section, f"{note}\n\n```\n{text.rstrip()}\n```")
+    return status

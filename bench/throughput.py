@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.report import run_and_record
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 # Every body collection's pages, in a fixed order: the same pages for every tool.
@@ -81,7 +83,8 @@ def _worker(tool: str, files: list[str]) -> dict[str, Any]:
 
 def measure_tool(tool: str, files: list[Path]) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--worker", tool],
+        [sys.executable, "-m", "bench.throughput", "--worker", tool],
+        cwd=REPO,
         input=json.dumps([str(f) for f in files]),
         capture_output=True,
         text=True,
@@ -149,7 +152,7 @@ def handler_batches(files: list[Path], batches: int) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--limit", type=int, default=300, help="pages for the throughput part")
     parser.add_argument("--batches", type=int, default=10, help="SQS batches of 10 for the handler part")
@@ -182,6 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"tools": tools, "handler": batches}, indent=2) + "\n")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    docs = "--docs" in args
+    rest = [a for a in args if a != "--docs"]
+    command = " ".join(["python -m bench.throughput", *rest])
+    return run_and_record("bench-throughput", command, lambda: _main(rest), docs=docs)
 
 
 if __name__ == "__main__":

@@ -164,9 +164,11 @@ PUBLISHED_LAYERS = (
     "htmldate",
 )
 
-# htmldate's extensive search reads dates in the page's text too ("Published 3 March 2021"):
-# slower, and only reached when no structured layer gives a date.
-HTMLDATE_EXTENSIVE = True
+# htmldate's extensive search reads dates in the page's text too ("Published 3 March 2021") with
+# dateparser, whose search over every locale costs about 90 s on the first page a process sees
+# (measured: bench/throughput.py, the parser handler on moto) and seconds on later ones: a cold
+# start no Lambda can afford. The markup-only search stays.
+HTMLDATE_EXTENSIVE = False
 
 # --- section -------------------------------------------------------------------------------
 
