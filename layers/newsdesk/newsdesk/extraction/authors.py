@@ -88,7 +88,8 @@ def _wordset(text: str) -> frozenset[str]:
 
 ROLE_WORDS = _wordset(
     """
-    analyst analysts anchor associate author authors bureau business chief columnist columnists
+    analyst analysts anchor associate author authors bureau business ceo chief columnist columnists
+    cofounder director founder manager officer president vice
     contributing contributor contributors correspondence correspondent correspondents critic critics
     culture data deputy desk digital economics economy editor editorial editors executive feature
     features foreign freelance freelancer guest head health host house intern international interns

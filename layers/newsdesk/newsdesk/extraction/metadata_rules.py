@@ -32,8 +32,11 @@ TITLE_LAYERS = (
 TITLE_META_KEYS = ("parsely:title", "dc:title", "sailthru:title")
 # How much of a metadata title's words an <h1> must share to be taken as the same headline
 # ("Ukraine's X heads to Turkey" vs the SEO "Umerov heads to Turkey for talks | Site"):
-# the share of the shorter one's words found in the longer one.
-H1_CONFIRMING_OVERLAP = 0.6
+# shared words over the word count of the longer of the two.
+H1_CONFIRMING_OVERLAP = 0.8
+# A metadata title that is the <h1> plus decoration (a site, a section, a date after a
+# separator) gives way to the <h1>, wherever the <h1> stands in TITLE_LAYERS.
+H1_TRIMS_DECORATION = True
 # Headlines are a few words to a couple of sentences; an <h1> outside this is a logo or a blurb.
 H1_MIN_CHARS = 10
 H1_MAX_CHARS = 300
