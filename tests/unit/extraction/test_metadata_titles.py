@@ -73,3 +73,16 @@ def test_a_metadata_title_decorated_with_site_section_or_date_gives_way_to_the_h
 def test_soft_hyphens_do_not_reach_the_headline() -> None:
     head = '<meta property="og:title" content="Ver\u00adfas\u00adsungs\u00adbe\u00adschwerde eingelegt">'
     assert title_of(head, "") == "Verfassungsbeschwerde eingelegt"
+
+
+def test_a_blog_name_in_the_h1_and_the_title_is_not_the_post_headline() -> None:
+    head = '<title>Bits or pieces?</title><meta property="og:title" content="A good enough map">'
+    assert title_of(head, "<h1>Bits or pieces?</h1><h3>A good enough map</h3>") == "A good enough map"
+
+
+def test_an_address_is_no_headline() -> None:
+    head = (
+        '<meta property="og:title" content="http://www.example.com/blog">'
+        "<title>Example | The Winds of Change</title>"
+    )
+    assert title_of(head, "<article><h1>The Winds of Change</h1></article>") == "The Winds of Change"

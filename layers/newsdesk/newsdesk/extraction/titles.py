@@ -23,6 +23,7 @@ from newsdesk.extraction.authors import fold
 from newsdesk.extraction.pagemeta import MAX_TITLE, Page, clean_text
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«:/\\~*]|::)\s+")
+_URL = re.compile(r"(?i)(?:https?://|www\.)\S+$")
 # Page chrome: an <h1> there is a logo or a menu, not the story's headline.
 _CHROME_TAGS = frozenset({"nav", "footer", "aside"})
 _CHROME_CLASS = re.compile(r"(?i)\b(?:logo|brand|masthead|site-?title|site-?name|navbar|menu)\b")
@@ -133,6 +134,12 @@ def _confirmed(heading: str, witnesses: list[str], site_keys: set[str]) -> bool:
     return not witnesses or any(_agrees(heading, witness) for witness in witnesses)
 
 
+def _title_text(value: str | None) -> str | None:
+    text = clean_text(value, MAX_TITLE)
+    # A template that fills og:title with the page's address names no headline.
+    return None if text is None or _URL.match(text) else text
+
+
 _LAYERS: dict[str, Callable[[Page], str | None]] = {
     "jsonld_headline": _jsonld_headline,
     "og:title": lambda page: page.meta1("og:title"),
@@ -146,8 +153,12 @@ _LAYERS: dict[str, Callable[[Page], str | None]] = {
 def page_title(page: Page, site_names: list[str], order: tuple[str, ...] = rules.TITLE_LAYERS) -> str | None:
     """The headline, layer by layer in `order` (see the module docstring)."""
     site_keys = {fold(name) for name in site_names if name}
-    values = {name: clean_text(read(page), MAX_TITLE) for name, read in _LAYERS.items() if name in order}
-    witnesses = [_strip_site(value, site_names) for value in values.values() if value]
+    values = {name: _title_text(read(page)) for name, read in _LAYERS.items() if name in order}
+    # The <title> witnesses only when no structured title exists: on many blogs it is the blog's
+    # name, which is also its <h1>, while og:title names the post.
+    structured = [value for name, value in values.items() if value and name != "title_element"]
+    fallback = [value for name, value in values.items() if value and name == "title_element"]
+    witnesses = [_strip_site(value, site_names) for value in (structured or fallback)]
     candidates: list[str] = []
     heading = _visible_h1(page)
     for name in order:
