@@ -62,3 +62,10 @@ def test_datelines_widgets_and_the_site_are_not_authors() -> None:
     assert authors_of("", head) == ["STERN.de"]
     assert authors_of("<article><p>By Jemima Kelly</p></article>", head) == ["Jemima Kelly"]
     assert authors_of("", '<meta name="author" content="Anna Schmidt, Berlin, Germany">') == ["Anna Schmidt"]
+
+
+def test_a_lead_in_alone_in_its_element_reads_the_name_after_it() -> None:
+    spans = '<article><div><span>By</span><span><a href="/about/x">Alex Bozarjian</a></span></div></article>'
+    assert authors_of(spans) == ["Alex Bozarjian"]
+    label = "<article><div><h5>Autor:</h5>Peter Maahn/SP-X<br></div><p>Text.</p></article>"
+    assert authors_of(label) == ["Peter Maahn"]

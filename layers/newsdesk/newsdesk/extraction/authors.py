@@ -26,8 +26,12 @@ from newsdesk.extraction.pagemeta import Page, clean_text
 _LEAD_IN = re.compile(
     r"^(?:(?:written|words|reporting|reported|posted|published|story|text|photos?|edited|compiled)"
     r"\s+by|(?:(?:zeige\s+)?alle\s+(?:beiträge|artikel)|mehr|more\s+(?:posts|articles))\s+(?:von|by)"
-    r"|by|from|par|von|por|di|da|door|av|af|author|autor|autorin|auteur|от|автор|автори|текст)"
-    r"\s*[:\-–—]?(?:\s+|$)",
+    r"|(?:veröffentlicht|eingestellt|geschrieben|verfasst|erstellt|gepostet)\s+von"
+    r"|(?:publié|écrit|rédigé)\s+par|(?:escrito|publicado)\s+por|(?:scritto|pubblicato)\s+da"
+    r"|by|from|par|von|vom|por|di|da|door|av|af|author|autor|autorin|auteur|от|автор|автори|текст)"
+    # A space, or the name glued on by markup ("Veröffentlicht vonChris Jung").
+    # Only after a lead-in of three letters or more: "DiCaprio" keeps his "Di".
+    r"\s*[:\-–—]?(?:\s+|$|(?<=[a-zäöü]{3})(?-i:(?=[A-ZÄÖÜ])))",
     re.IGNORECASE,
 )
 # One person's name ends where these begin.
@@ -46,7 +50,7 @@ _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
 _INITIALS_TAIL = re.compile(r"\s*\((?-i:[a-z]{2,5})\)\s*$")
 # Photo credits that pages list among the authors ("Image: Getty Images", "iStockphoto").
 _PHOTO_CREDIT = re.compile(
-    r"(?i)^(?:image|photo|foto|bild|picture)s?\s*:|\b(?:getty|istock|istockphoto|shutterstock|alamy|imago)\b"
+    r"(?i)^(?:image|photo|foto|bild|picture)s?\s*:|©|\b(?:getty|istock|istockphoto|shutterstock|alamy|imago)\b"
 )
 _BIO_TAIL = re.compile(
     r"\s+(?-i:is|was|has|writes|wrote|covers|joined|reports)\s.*$"
@@ -440,6 +444,7 @@ _AUTHOR_PATH = re.compile(r"(?i)/(?:" + "|".join(map(re.escape, rules.AUTHOR_PAT
 _LEAD_WORD = r"^\s*(?:" + "|".join(map(re.escape, rules.BYLINE_LEAD_INS)) + r")"
 _STARTS_WITH_LEAD = re.compile(_LEAD_WORD + r"\b", re.IGNORECASE)
 _BY_LINE = re.compile(_LEAD_WORD + r"\s*:?\s+\w", re.IGNORECASE)
+_LEAD_ONLY = re.compile(_LEAD_WORD + r"\s*:?\s*$", re.IGNORECASE)
 # Page chrome and related-story boxes: their author links and bylines are not this article's.
 _NOT_ARTICLE_TAGS = frozenset({"nav", "footer", "aside"})
 _NOT_ARTICLE_CLASS = re.compile(r"(?i)comment|related|teaser|recommend|footer|sidebar|more-from|newsletter")
@@ -466,18 +471,32 @@ def _author_links(page: Page) -> Iterator[str]:
 
 
 def _by_lines(page: Page) -> Iterator[str]:
-    """Short visible lines that begin "By <Name>", in the page's languages; the first counts."""
-    tags = ("p", "span", "div", "i", "em", "strong", "b", "small", "address", "li")
+    """Short visible lines that begin "By <Name>", in the page's languages; the first counts.
+
+    A lead-in alone in its element ("<span>By</span><a>Name</a>", "<h5>Autor:</h5>Name") is
+    read with the text that follows it.
+    """
+    tags = ("p", "span", "div", "i", "em", "strong", "b", "small", "address", "li", "h5", "h6", "dt", "label")
     for element in islice(page.tree.iter(*tags), rules.BY_LINE_MAX_LINES):
         # The element's own leading text must start with the lead-in: cheap, and it keeps a
         # long container whose first child is a byline from counting as one.
         if not _STARTS_WITH_LEAD.match(element.text or ""):
             continue
         text = element.text_content()
+        if _LEAD_ONLY.match(text):
+            text = f"{text} {_following_text(element)}"
         if len(text) > rules.BY_LINE_MAX_CHARS or not _BY_LINE.match(text):
             continue
         if not _outside_article(element):
             yield text
+
+
+def _following_text(element: HtmlElement) -> str:
+    tail = (element.tail or "").strip()
+    if tail:
+        return tail
+    following = element.getnext()
+    return following.text_content() if following is not None else ""
 
 
 def _jsonld_layer(page: Page) -> _Byline:

@@ -88,10 +88,31 @@ AUTHOR_PATH_SEGMENTS = (
     "writers",
     "redakteur",
     "byline",
+    "people",
+    "staff",
+    "newsteam",
+    "profile",
+    "profiles",
+    "user",
+    "mitarbeiter",
 )
 # A short line that begins with one of these and a capitalised word is a byline ("By Jane
 # Doe", "von Daniela Obers", "Par Jean Dupont"), wherever the page puts it.
-BYLINE_LEAD_INS = ("by", "von", "par", "por", "door", "di", "av", "af", "від", "от")
+BYLINE_LEAD_INS = (
+    "by",
+    "von",
+    "par",
+    "por",
+    "door",
+    "di",
+    "av",
+    "af",
+    "від",
+    "от",
+    "author",
+    "autor",
+    "auteur",
+)
 # Such a line is at most this long, and only the first few are looked at (the rest of the
 # page is the story and its teasers).
 BY_LINE_MAX_CHARS = 80
