@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import lxml.html
 
+from newsdesk.extraction import metadata_rules as rules
+from newsdesk.extraction.authors import page_authors
 from newsdesk.extraction.metadata import extract_metadata
+from newsdesk.extraction.pagemeta import Page
 
 
 def authors_of(body: str, head: str = "") -> list[str]:
@@ -25,12 +28,16 @@ def test_a_by_line_with_the_name_in_a_link() -> None:
     assert authors_of(body) == ["Jane Doe", "Ann Roe"]
 
 
-def test_a_link_to_an_author_page_names_the_author() -> None:
+def test_the_author_link_layer_names_the_author_when_the_order_has_it() -> None:
     body = (
         '<div class="meta"><a href="/autor/frank_g">Gunter Frank</a> / 22.04.2020</div>'
         "<article><p>Text of the story.</p></article>"
     )
-    assert authors_of(body) == ["Gunter Frank"]
+    tree = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+    page = Page(tree, "https://news.example.org/a")
+    assert page_authors(page, [], (*rules.AUTHOR_LAYERS, "author_link")) == ["Gunter Frank"]
+    # Not in the default order: it lost leave-one-collection-out.
+    assert authors_of(body) == []
 
 
 def test_bylines_of_related_stories_and_footers_are_not_this_articles() -> None:
