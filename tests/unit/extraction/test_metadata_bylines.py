@@ -76,3 +76,9 @@ def test_a_lead_in_alone_in_its_element_reads_the_name_after_it() -> None:
     assert authors_of(spans) == ["Alex Bozarjian"]
     label = "<article><div><h5>Autor:</h5>Peter Maahn/SP-X<br></div><p>Text.</p></article>"
     assert authors_of(label) == ["Peter Maahn"]
+
+
+def test_a_display_name_in_metadata_is_kept_but_not_a_handle_in_passing() -> None:
+    assert authors_of("", '<meta name="author" content="swardley">') == ["swardley"]
+    assert authors_of("", '<meta name="author" content="admin">') == []
+    assert authors_of('<article><p class="byline">mcupdate</p></article>') == []

@@ -191,8 +191,12 @@ def _has_case(text: str) -> bool:
     return any(ch.isupper() or ch.islower() for ch in text if ch.isalpha())
 
 
-def clean_name(fragment: str) -> str | None:
-    """One fragment of a byline -> a person's name, or None when it is not one."""
+def clean_name(fragment: str, *, handles: bool = False) -> str | None:
+    """One fragment of a byline -> a person's name, or None when it is not one.
+
+    `handles`: keep a lone lower-case word ("swardley"), the display name an author chose,
+    when the layer is one where the page names its author on purpose (JSON-LD, meta tags).
+    """
     text = _strip_noise(fragment).strip(" \t-–—:·•|,;.\"'“”[]")
     if text.count("(") != text.count(")"):  # a bracket the split cut in two: "(with A"
         text = text.strip("() ")
@@ -232,7 +236,7 @@ def clean_name(fragment: str) -> str | None:
     if len(tokens) > _MAX_TOKENS:
         return None
     # A lone lower-case word in a cased script is a user handle ("mcupdate"), not a name.
-    if len(tokens) == 1 and _has_case(tokens[0]) and tokens[0].islower():
+    if len(tokens) == 1 and _has_case(tokens[0]) and tokens[0].islower() and not handles:
         return None
     name = " ".join(tokens)
     if fold(name) in GENERIC_NAMES or _NOT_IN_NAMES.search(name) or sum(ch.isalpha() for ch in name) < 2:
@@ -304,7 +308,7 @@ def is_organisation(name: str) -> bool:
     return any(_word(token) in ORGANISATION_WORDS for token in tokens)
 
 
-def clean_authors(raw_bylines: Iterable[str]) -> list[str]:
+def clean_authors(raw_bylines: Iterable[str], *, handles: bool = False) -> list[str]:
     """Every raw byline -> clean, de-duplicated person names, in page order.
 
     Within one raw byline only the first line that yields a name counts: the lines after it
@@ -316,7 +320,7 @@ def clean_authors(raw_bylines: Iterable[str]) -> list[str]:
         if not isinstance(raw, str):
             continue
         for fragments in split_byline(raw):
-            found = [name for name in map(clean_name, fragments) if name]
+            found = [name for name in (clean_name(f, handles=handles) for f in fragments) if name]
             for name in found:
                 key = fold(name)
                 if key and key not in seen:
@@ -344,6 +348,9 @@ class _Byline:
     # Links and classes are weak evidence: there a lone word ("World", "Washington") is a
     # section or a dateline, not a person.
     weak: bool = False
+    # JSON-LD and meta tags name the author on purpose: a lone lower-case word there is the
+    # author's chosen display name, elsewhere it is a handle in passing or a label.
+    named_on_purpose: bool = False
 
 
 def _jsonld_people(page: Page, value: Any, out: _Byline, depth: int = 0) -> None:
@@ -500,14 +507,16 @@ def _following_text(element: HtmlElement) -> str:
 
 
 def _jsonld_layer(page: Page) -> _Byline:
-    layer = _Byline()
+    layer = _Byline(named_on_purpose=True)
     _jsonld_people(page, page.article.get("author") or page.article.get("creator"), layer)
     return layer
 
 
 _AUTHOR_LAYERS: dict[str, Callable[[Page], _Byline]] = {
     "jsonld": _jsonld_layer,
-    "meta": lambda page: _Byline(persons=[*page.metas(*rules.AUTHOR_META_KEYS), *_twitter_written_by(page)]),
+    "meta": lambda page: _Byline(
+        persons=[*page.metas(*rules.AUTHOR_META_KEYS), *_twitter_written_by(page)], named_on_purpose=True
+    ),
     "microdata": lambda page: _Byline(persons=list(_microdata_authors(page))),
     "rel_author": lambda page: _Byline(persons=list(_rel_author_links(page)), weak=True),
     # Bounded: a page whose every teaser carries an "author" class must not cost seconds.
@@ -580,7 +589,8 @@ def page_authors(
         organisations = _organisation_names(layer.organisations)
         for group in groups:
             persons: list[str] = []
-            for name in clean_authors(group):
+            handles = layer.named_on_purpose and rules.HANDLES_AS_AUTHORS
+            for name in clean_authors(group, handles=handles):
                 if layer.weak and _lone_cased_word(name) and not _introduced(name, group):
                     continue
                 is_outlet = is_organisation(name) or _names_site(name, site_keys)

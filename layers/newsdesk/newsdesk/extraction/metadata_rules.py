@@ -1,10 +1,10 @@
 """Metadata vocabularies and precedence, as data.
 
-Which meta keys name which field, and in which order the page's layers are believed, field by
-field. The extractors (metadata.py, authors.py, dates.py) read these and hold no key names of
-their own, so a precedence can be changed, and measured leave-one-collection-out, without
-touching code. Keys are in the spelling `metadata._meta_key` gives them: lower case, one prefix
-per vocabulary ("dc:creator" for "DC.creator", "dcterms:creator" and "dc.creator").
+Which meta keys name the headline, authors, dates, description and section, and in which order
+the page's layers are believed for each. The extractors (titles.py, authors.py, dates.py,
+metadata.py) read these, so a precedence can be changed, and measured leave-one-collection-out,
+without touching code. Keys are in the spelling `pagemeta.meta_key` gives them: lower case, one
+prefix per vocabulary ("dc:creator" for "DC.creator", "dcterms:creator" and "dc.creator").
 No rule here names a site.
 """
 
@@ -67,6 +67,9 @@ AUTHOR_LAYERS = (
     "by_line",
     "twitter_creator",
 )
+# A lone lower-case word ("swardley") in JSON-LD or an author meta tag is the author's chosen
+# display name; in visible bylines it is dropped as a handle or label either way.
+HANDLES_AS_AUTHORS = True
 # Defined but left out of AUTHOR_LAYERS: links to an author page ("author_link") lost on the
 # held-out folds (leave-one-collection-out chose the order without them on 5 of 6 folds).
 # Links to an author's page: a path segment naming authors in the languages newsdesk meets.
