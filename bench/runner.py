@@ -21,11 +21,23 @@ Runs = dict[str, dict[str, dict[str, Any]]]  # tool -> page id -> {"out", "ms"}
 
 
 def run_collection(
-    task: str, tools: Sequence[Tool], collection: Collection, *, fresh: bool = False, progress: bool = True
+    task: str,
+    all_tools: Sequence[Tool],
+    collection: Collection,
+    *,
+    fresh: bool = False,
+    cache_only: frozenset[str] = frozenset(),
+    progress: bool = True,
 ) -> Runs:
+    """Every tool's output on every page; tools named in `cache_only` are read from the cache only
+    (their missing pages stay missing, and the tables say so)."""
     results: Runs = {
-        t.name: {} if fresh else cache.load(task, t.name, t.version, collection.name) for t in tools
+        t.name: {}
+        if fresh and t.name not in cache_only
+        else cache.load(task, t.name, t.version, collection.name)
+        for t in all_tools
     }
+    tools = [t for t in all_tools if t.name not in cache_only]
     wanted = {p.id for p in collection.pages}
     todo = [p for p in collection.pages if any(p.id not in results[t.name] for t in tools)]
     if todo:
