@@ -8,6 +8,7 @@ back to the cache either way.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Sequence
@@ -44,7 +45,8 @@ def run_collection(
         # Warm imports and lazily built tables once, so the first page's timing is not an import.
         html = todo[0].html()
         for tool in tools:
-            tool.run(html, todo[0].url)
+            with contextlib.suppress(Exception):  # a crash is recorded when the page itself is run
+                tool.run(html, todo[0].url)
     for index, page in enumerate(todo):
         html = page.html()
         shift = index % len(tools)
@@ -52,9 +54,15 @@ def run_collection(
             if page.id in results[tool.name]:
                 continue
             start = time.perf_counter()
-            out = tool.run(html, page.url)
+            try:
+                out, error = tool.run(html, page.url), None
+            except Exception as err:  # a tool that crashes on a page misses that page; the run goes on
+                out, error = tool.empty, f"{type(err).__name__}: {err}"
             ms = (time.perf_counter() - start) * 1000
             results[tool.name][page.id] = {"out": out, "ms": round(ms, 3)}
+            if error:
+                results[tool.name][page.id]["error"] = error[:300]
+                print(f"  {tool.name} failed on {collection.name}/{page.id}: {error[:200]}", file=sys.stderr)
         if progress and (index + 1) % 50 == 0:
             print(f"  {collection.name}: {index + 1}/{len(todo)} pages run", file=sys.stderr)
         if (index + 1) % 200 == 0:
@@ -76,13 +84,15 @@ def time_sample(tools: Sequence[Tool], collection: Collection, pages: int) -> di
         return times
     html = sample[0].html()
     for tool in tools:
-        tool.run(html, sample[0].url)
+        with contextlib.suppress(Exception):  # warm-up only
+            tool.run(html, sample[0].url)
     for index, page in enumerate(sample):
         html = page.html()
         shift = index % len(tools)
         for tool in [*tools[shift:], *tools[:shift]]:
             start = time.perf_counter()
-            tool.run(html, page.url)
+            with contextlib.suppress(Exception):  # timed all the same: a crash costs what it costs
+                tool.run(html, page.url)
             times[tool.name].append((time.perf_counter() - start) * 1000)
     return times
 
