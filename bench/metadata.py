@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--timing", type=int, default=0, help="time every tool afresh on N pages per collection"
     )
-    parser.add_argument("--quick", action="store_true", help="a deterministic 30-page subset per collection")
+    parser.add_argument("--quick", action="store_true", help="a deterministic 60-page subset per collection")
     parser.add_argument("--worst", type=int, default=0, help="list N of newsdesk's misses per field")
     parser.add_argument("--tools", help="comma-separated subset of the tools")
     parser.add_argument(
