@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import lxml.html
 
+from newsdesk.extraction import metadata_rules as rules
+from newsdesk.extraction.authors import page_authors
 from newsdesk.extraction.metadata import extract_metadata
+from newsdesk.extraction.pagemeta import Page
 
 
 def authors_of(body: str, head: str = "") -> list[str]:
@@ -25,12 +28,16 @@ def test_a_by_line_with_the_name_in_a_link() -> None:
     assert authors_of(body) == ["Jane Doe", "Ann Roe"]
 
 
-def test_a_link_to_an_author_page_names_the_author() -> None:
+def test_the_author_link_layer_names_the_author_when_the_order_has_it() -> None:
     body = (
         '<div class="meta"><a href="/autor/frank_g">Gunter Frank</a> / 22.04.2020</div>'
         "<article><p>Text of the story.</p></article>"
     )
-    assert authors_of(body) == ["Gunter Frank"]
+    tree = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+    page = Page(tree, "https://news.example.org/a")
+    assert page_authors(page, [], (*rules.AUTHOR_LAYERS, "author_link")) == ["Gunter Frank"]
+    # Not in the default order: it lost leave-one-collection-out.
+    assert authors_of(body) == []
 
 
 def test_bylines_of_related_stories_and_footers_are_not_this_articles() -> None:
@@ -62,3 +69,16 @@ def test_datelines_widgets_and_the_site_are_not_authors() -> None:
     assert authors_of("", head) == ["STERN.de"]
     assert authors_of("<article><p>By Jemima Kelly</p></article>", head) == ["Jemima Kelly"]
     assert authors_of("", '<meta name="author" content="Anna Schmidt, Berlin, Germany">') == ["Anna Schmidt"]
+
+
+def test_a_lead_in_alone_in_its_element_reads_the_name_after_it() -> None:
+    spans = '<article><div><span>By</span><span><a href="/about/x">Alex Bozarjian</a></span></div></article>'
+    assert authors_of(spans) == ["Alex Bozarjian"]
+    label = "<article><div><h5>Autor:</h5>Peter Maahn/SP-X<br></div><p>Text.</p></article>"
+    assert authors_of(label) == ["Peter Maahn"]
+
+
+def test_a_display_name_in_metadata_is_kept_but_not_a_handle_in_passing() -> None:
+    assert authors_of("", '<meta name="author" content="swardley">') == ["swardley"]
+    assert authors_of("", '<meta name="author" content="admin">') == []
+    assert authors_of('<article><p class="byline">mcupdate</p></article>') == []

@@ -26,8 +26,12 @@ from newsdesk.extraction.pagemeta import Page, clean_text
 _LEAD_IN = re.compile(
     r"^(?:(?:written|words|reporting|reported|posted|published|story|text|photos?|edited|compiled)"
     r"\s+by|(?:(?:zeige\s+)?alle\s+(?:beiträge|artikel)|mehr|more\s+(?:posts|articles))\s+(?:von|by)"
-    r"|by|from|par|von|por|di|da|door|av|af|author|autor|autorin|auteur|от|автор|автори|текст)"
-    r"\s*[:\-–—]?(?:\s+|$)",
+    r"|(?:veröffentlicht|eingestellt|geschrieben|verfasst|erstellt|gepostet)\s+von"
+    r"|(?:publié|écrit|rédigé)\s+par|(?:escrito|publicado)\s+por|(?:scritto|pubblicato)\s+da"
+    r"|by|from|par|von|vom|por|di|da|door|av|af|author|autor|autorin|auteur|от|автор|автори|текст)"
+    # A space, or the name glued on by markup ("Veröffentlicht vonChris Jung").
+    # Only after a lead-in of three letters or more: "DiCaprio" keeps his "Di".
+    r"\s*[:\-–—]?(?:\s+|$|(?<=[a-zäöü]{3})(?-i:(?=[A-ZÄÖÜ])))",
     re.IGNORECASE,
 )
 # One person's name ends where these begin.
@@ -46,7 +50,7 @@ _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
 _INITIALS_TAIL = re.compile(r"\s*\((?-i:[a-z]{2,5})\)\s*$")
 # Photo credits that pages list among the authors ("Image: Getty Images", "iStockphoto").
 _PHOTO_CREDIT = re.compile(
-    r"(?i)^(?:image|photo|foto|bild|picture)s?\s*:|\b(?:getty|istock|istockphoto|shutterstock|alamy|imago)\b"
+    r"(?i)^(?:image|photo|foto|bild|picture)s?\s*:|©|\b(?:getty|istock|istockphoto|shutterstock|alamy|imago)\b"
 )
 _BIO_TAIL = re.compile(
     r"\s+(?-i:is|was|has|writes|wrote|covers|joined|reports)\s.*$"
@@ -88,7 +92,8 @@ def _wordset(text: str) -> frozenset[str]:
 
 ROLE_WORDS = _wordset(
     """
-    analyst analysts anchor associate author authors bureau business chief columnist columnists
+    analyst analysts anchor associate author authors bureau business ceo chief columnist columnists
+    cofounder director founder manager officer president vice
     contributing contributor contributors correspondence correspondent correspondents critic critics
     culture data deputy desk digital economics economy editor editorial editors executive feature
     features foreign freelance freelancer guest head health host house intern international interns
@@ -186,8 +191,12 @@ def _has_case(text: str) -> bool:
     return any(ch.isupper() or ch.islower() for ch in text if ch.isalpha())
 
 
-def clean_name(fragment: str) -> str | None:
-    """One fragment of a byline -> a person's name, or None when it is not one."""
+def clean_name(fragment: str, *, handles: bool = False) -> str | None:
+    """One fragment of a byline -> a person's name, or None when it is not one.
+
+    `handles`: keep a lone lower-case word ("swardley"), the display name an author chose,
+    when the layer is one where the page names its author on purpose (JSON-LD, meta tags).
+    """
     text = _strip_noise(fragment).strip(" \t-–—:·•|,;.\"'“”[]")
     if text.count("(") != text.count(")"):  # a bracket the split cut in two: "(with A"
         text = text.strip("() ")
@@ -227,7 +236,7 @@ def clean_name(fragment: str) -> str | None:
     if len(tokens) > _MAX_TOKENS:
         return None
     # A lone lower-case word in a cased script is a user handle ("mcupdate"), not a name.
-    if len(tokens) == 1 and _has_case(tokens[0]) and tokens[0].islower():
+    if len(tokens) == 1 and _has_case(tokens[0]) and tokens[0].islower() and not handles:
         return None
     name = " ".join(tokens)
     if fold(name) in GENERIC_NAMES or _NOT_IN_NAMES.search(name) or sum(ch.isalpha() for ch in name) < 2:
@@ -299,7 +308,7 @@ def is_organisation(name: str) -> bool:
     return any(_word(token) in ORGANISATION_WORDS for token in tokens)
 
 
-def clean_authors(raw_bylines: Iterable[str]) -> list[str]:
+def clean_authors(raw_bylines: Iterable[str], *, handles: bool = False) -> list[str]:
     """Every raw byline -> clean, de-duplicated person names, in page order.
 
     Within one raw byline only the first line that yields a name counts: the lines after it
@@ -311,7 +320,7 @@ def clean_authors(raw_bylines: Iterable[str]) -> list[str]:
         if not isinstance(raw, str):
             continue
         for fragments in split_byline(raw):
-            found = [name for name in map(clean_name, fragments) if name]
+            found = [name for name in (clean_name(f, handles=handles) for f in fragments) if name]
             for name in found:
                 key = fold(name)
                 if key and key not in seen:
@@ -339,6 +348,9 @@ class _Byline:
     # Links and classes are weak evidence: there a lone word ("World", "Washington") is a
     # section or a dateline, not a person.
     weak: bool = False
+    # JSON-LD and meta tags name the author on purpose: a lone lower-case word there is the
+    # author's chosen display name, elsewhere it is a handle in passing or a label.
+    named_on_purpose: bool = False
 
 
 def _jsonld_people(page: Page, value: Any, out: _Byline, depth: int = 0) -> None:
@@ -439,6 +451,7 @@ _AUTHOR_PATH = re.compile(r"(?i)/(?:" + "|".join(map(re.escape, rules.AUTHOR_PAT
 _LEAD_WORD = r"^\s*(?:" + "|".join(map(re.escape, rules.BYLINE_LEAD_INS)) + r")"
 _STARTS_WITH_LEAD = re.compile(_LEAD_WORD + r"\b", re.IGNORECASE)
 _BY_LINE = re.compile(_LEAD_WORD + r"\s*:?\s+\w", re.IGNORECASE)
+_LEAD_ONLY = re.compile(_LEAD_WORD + r"\s*:?\s*$", re.IGNORECASE)
 # Page chrome and related-story boxes: their author links and bylines are not this article's.
 _NOT_ARTICLE_TAGS = frozenset({"nav", "footer", "aside"})
 _NOT_ARTICLE_CLASS = re.compile(r"(?i)comment|related|teaser|recommend|footer|sidebar|more-from|newsletter")
@@ -465,29 +478,45 @@ def _author_links(page: Page) -> Iterator[str]:
 
 
 def _by_lines(page: Page) -> Iterator[str]:
-    """Short visible lines that begin "By <Name>", in the page's languages; the first counts."""
-    tags = ("p", "span", "div", "i", "em", "strong", "b", "small", "address", "li")
+    """Short visible lines that begin "By <Name>", in the page's languages; the first counts.
+
+    A lead-in alone in its element ("<span>By</span><a>Name</a>", "<h5>Autor:</h5>Name") is
+    read with the text that follows it.
+    """
+    tags = ("p", "span", "div", "i", "em", "strong", "b", "small", "address", "li", "h5", "h6", "dt", "label")
     for element in islice(page.tree.iter(*tags), rules.BY_LINE_MAX_LINES):
         # The element's own leading text must start with the lead-in: cheap, and it keeps a
         # long container whose first child is a byline from counting as one.
         if not _STARTS_WITH_LEAD.match(element.text or ""):
             continue
         text = element.text_content()
+        if _LEAD_ONLY.match(text):
+            text = f"{text} {_following_text(element)}"
         if len(text) > rules.BY_LINE_MAX_CHARS or not _BY_LINE.match(text):
             continue
         if not _outside_article(element):
             yield text
 
 
+def _following_text(element: HtmlElement) -> str:
+    tail = (element.tail or "").strip()
+    if tail:
+        return tail
+    following = element.getnext()
+    return following.text_content() if following is not None else ""
+
+
 def _jsonld_layer(page: Page) -> _Byline:
-    layer = _Byline()
+    layer = _Byline(named_on_purpose=True)
     _jsonld_people(page, page.article.get("author") or page.article.get("creator"), layer)
     return layer
 
 
 _AUTHOR_LAYERS: dict[str, Callable[[Page], _Byline]] = {
     "jsonld": _jsonld_layer,
-    "meta": lambda page: _Byline(persons=[*page.metas(*rules.AUTHOR_META_KEYS), *_twitter_written_by(page)]),
+    "meta": lambda page: _Byline(
+        persons=[*page.metas(*rules.AUTHOR_META_KEYS), *_twitter_written_by(page)], named_on_purpose=True
+    ),
     "microdata": lambda page: _Byline(persons=list(_microdata_authors(page))),
     "rel_author": lambda page: _Byline(persons=list(_rel_author_links(page)), weak=True),
     # Bounded: a page whose every teaser carries an "author" class must not cost seconds.
@@ -560,7 +589,8 @@ def page_authors(
         organisations = _organisation_names(layer.organisations)
         for group in groups:
             persons: list[str] = []
-            for name in clean_authors(group):
+            handles = layer.named_on_purpose and rules.HANDLES_AS_AUTHORS
+            for name in clean_authors(group, handles=handles):
                 if layer.weak and _lone_cased_word(name) and not _introduced(name, group):
                     continue
                 is_outlet = is_organisation(name) or _names_site(name, site_keys)

@@ -23,6 +23,7 @@ T = TypeVar("T")
 _META_PREFIX = re.compile(r"^(dcterms|dcterm|dc|parsely|sailthru)[.\-:_]")
 _META_PREFIXES = {"dcterms": "dc", "dcterm": "dc"}
 _TAG = re.compile(r"<[^<>]{1,200}>")
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 MAX_TITLE = 400
 MAX_FIELD = 2000
 
@@ -34,7 +35,8 @@ def clean_text(value: str | None, limit: int = MAX_FIELD) -> str | None:
         value = _TAG.sub("", value)
     if "&" in value:  # entities escaped twice by the CMS: "Review &#8211; a triumph"
         value = html.unescape(value)
-    text = " ".join(value.split())
+    # Soft hyphens and zero-width characters are invisible hints for line breaking.
+    text = " ".join(value.translate(_INVISIBLE).split())
     if not text or len(text) > limit:
         return None
     return text

@@ -23,6 +23,7 @@ from newsdesk.extraction.authors import fold
 from newsdesk.extraction.pagemeta import MAX_TITLE, Page, clean_text
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«:/\\~*]|::)\s+")
+_URL = re.compile(r"(?i)(?:https?://|www\.)\S+$")
 # Page chrome: an <h1> there is a logo or a menu, not the story's headline.
 _CHROME_TAGS = frozenset({"nav", "footer", "aside"})
 _CHROME_CLASS = re.compile(r"(?i)\b(?:logo|brand|masthead|site-?title|site-?name|navbar|menu)\b")
@@ -104,11 +105,26 @@ def _visible_h1(page: Page) -> str | None:
 
 
 def _agrees(heading: str, title: str) -> bool:
-    """The two name one story: most words of the shorter are in the longer."""
+    """The two name one story: most words of each are in the other.
+
+    Both ways: a blog's name in its <h1> is all inside "Blog name: Post title", yet names no post.
+    """
     a, b = set(fold(heading).split()), set(fold(title).split())
     if not a or not b:
         return False
-    return len(a & b) / min(len(a), len(b)) >= rules.H1_CONFIRMING_OVERLAP
+    return len(a & b) / max(len(a), len(b)) >= rules.H1_CONFIRMING_OVERLAP
+
+
+def _undecorated(title: str, heading: str | None) -> str:
+    """The <h1> when `title` is that <h1> plus decoration ("Headline | DW | 28.04.2023")."""
+    if not heading or fold(heading) == fold(title):
+        return title
+    parts = _TITLE_SEPARATORS.split(title)
+    key = fold(heading)
+    for cut in range(1, len(parts)):
+        if fold(" ".join(parts[:cut])) == key or fold(" ".join(parts[cut:])) == key:
+            return heading
+    return title
 
 
 def _confirmed(heading: str, witnesses: list[str], site_keys: set[str]) -> bool:
@@ -116,6 +132,12 @@ def _confirmed(heading: str, witnesses: list[str], site_keys: set[str]) -> bool:
     if fold(heading) in site_keys:
         return False
     return not witnesses or any(_agrees(heading, witness) for witness in witnesses)
+
+
+def _title_text(value: str | None) -> str | None:
+    text = clean_text(value, MAX_TITLE)
+    # A template that fills og:title with the page's address names no headline.
+    return None if text is None or _URL.match(text) else text
 
 
 _LAYERS: dict[str, Callable[[Page], str | None]] = {
@@ -131,12 +153,16 @@ _LAYERS: dict[str, Callable[[Page], str | None]] = {
 def page_title(page: Page, site_names: list[str], order: tuple[str, ...] = rules.TITLE_LAYERS) -> str | None:
     """The headline, layer by layer in `order` (see the module docstring)."""
     site_keys = {fold(name) for name in site_names if name}
-    values = {name: clean_text(read(page), MAX_TITLE) for name, read in _LAYERS.items() if name in order}
-    witnesses = [_strip_site(value, site_names) for value in values.values() if value]
+    values = {name: _title_text(read(page)) for name, read in _LAYERS.items() if name in order}
+    # The <title> witnesses only when no structured title exists: on many blogs it is the blog's
+    # name, which is also its <h1>, while og:title names the post.
+    structured = [value for name, value in values.items() if value and name != "title_element"]
+    fallback = [value for name, value in values.items() if value and name == "title_element"]
+    witnesses = [_strip_site(value, site_names) for value in (structured or fallback)]
     candidates: list[str] = []
+    heading = _visible_h1(page)
     for name in order:
         if name == "visible_h1":
-            heading = _visible_h1(page)
             if heading and _confirmed(heading, witnesses, site_keys):
                 candidates.append(heading)
         elif values.get(name):
@@ -149,4 +175,5 @@ def page_title(page: Page, site_names: list[str], order: tuple[str, ...] = rules
         # a later layer that carries the whole of it wins.
         stem = fold(candidate)
         candidate = next((text for text in candidates[1:] if fold(text).startswith(stem)), candidate)
-    return _strip_site(candidate, site_names) or candidate
+    candidate = _strip_site(candidate, site_names) or candidate
+    return _undecorated(candidate, heading) if rules.H1_TRIMS_DECORATION else candidate
