@@ -170,8 +170,9 @@ def test_a_page_that_can_never_parse_is_recorded_once_and_acknowledged_not_retri
     from newsdesk.storage.parse_failures import list_parse_failures
 
     key = _store_raw(stack, "binary-page", b"\x00\x01\x02 not html at all \xff\xfe")
+    log = io.StringIO()
     parser = LocalFunction(
-        "ParserFunction", stack.repo_root / "functions/parser", stack.parser_env, 60, log=io.StringIO()
+        "ParserFunction", stack.repo_root / "functions/parser", stack.parser_env, 60, log=log
     )
 
     drained = drain_queue(stack.name("ParseQueue"), parser)
@@ -181,6 +182,15 @@ def test_a_page_that_can_never_parse_is_recorded_once_and_acknowledged_not_retri
     (failure,) = list_parse_failures(stack.name("ArticlesTable"), boto3.resource("dynamodb"))
     assert (failure.raw_key, failure.reason, failure.source) == (key, "binary", "sample")
     assert failure.url == "http://127.0.0.1/binary-page"
+    # The log line carries the article's correlation id, and the failure is a metric.
+    lines = [json.loads(line) for line in log.getvalue().splitlines() if line.startswith("{")]
+    (warning,) = [line for line in lines if line.get("message") == "page did not yield an article"]
+    assert (warning["correlation_id"], warning["reason"], warning["source"]) == (
+        "binary-page",
+        "binary",
+        "sample",
+    )
+    assert any("PermanentParseFailures" in line for line in lines)
     assert boto3.client("s3").head_object(Bucket=stack.name("RawBucket"), Key=key)["ContentLength"] > 0
 
 

@@ -90,3 +90,14 @@ def test_record_saves_fixture_headers_and_golden_parse(
     assert golden["authors"] == ["Jonas Müller"]
     assert "The café at the north end" in golden["body_text"]
     assert "review the .golden.json" in capsys.readouterr().err
+
+
+def test_query_by_dates_without_an_index_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARTICLES_TABLE", "table")
+    monkeypatch.setenv("ARTICLES_BUCKET", "bucket")
+    code = main(["query", "--since", "2025-11-01"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--ingested-since" in err and err.count("\n") == 1
