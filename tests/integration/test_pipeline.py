@@ -190,7 +190,7 @@ def test_a_page_that_can_never_parse_is_recorded_once_and_acknowledged_not_retri
         "binary",
         "sample",
     )
-    assert any("PermanentParseFailures" in line for line in lines)
+    assert any("ParseFailedPermanent" in line for line in lines)
     assert boto3.client("s3").head_object(Bucket=stack.name("RawBucket"), Key=key)["ContentLength"] > 0
 
 
