@@ -82,8 +82,10 @@ class ArticleTable:
         if previous is None:
             head_condition = {"ConditionExpression": "attribute_not_exists(id)"}
         else:
+            # A head written before versions existed has no `version`: it counts as version 1.
+            legacy = " OR attribute_not_exists(version)" if previous.version == 1 else ""
             head_condition = {
-                "ConditionExpression": "version = :v",
+                "ConditionExpression": "version = :v" + legacy,
                 "ExpressionAttributeValues": {":v": previous.version},
             }
         writes: list[dict[str, Any]] = [
