@@ -115,20 +115,23 @@ def record_handler(record: SQSRecord) -> None:
 
 
 def _report(stored: dict[str, Any], object_ref: dict[str, str]) -> None:
+    # Metric names are what the template's alarms and dashboard read (ParseFailedPermanent over
+    # ParseFailedPermanent + ArticlesParsed is the permanent-failure rate).
     outcome = stored["outcome"]
     extra = {**object_ref, **{k: v for k, v in stored.items() if v is not None}}
     if outcome == Outcome.FAILED:
         # Permanent: recorded for `newsdesk status` and acknowledged, never retried.
-        metrics.add_metric(name="PermanentParseFailures", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="ParseFailedPermanent", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name=f"ParseFailed.{stored['reason']}", unit=MetricUnit.Count, value=1)
         logger.warning("page did not yield an article", extra=extra)
         return
+    metrics.add_metric(name="ArticlesParsed", unit=MetricUnit.Count, value=1)
     if stored["events_published"]:
         metrics.add_metric(
             name="ArticleEventsPublished", unit=MetricUnit.Count, value=stored["events_published"]
         )
     if outcome == Outcome.STORED:
-        metrics.add_metric(name="ArticlesStored", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="ArticleVersionsStored", unit=MetricUnit.Count, value=1)
         logger.info("article version stored", extra=extra)
     else:
         metrics.add_metric(name="ArticlesUnchanged", unit=MetricUnit.Count, value=1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -170,17 +171,37 @@ def test_a_page_that_can_never_parse_is_recorded_once_and_acknowledged_not_retri
     from newsdesk.storage.parse_failures import list_parse_failures
 
     key = _store_raw(stack, "binary-page", b"\x00\x01\x02 not html at all \xff\xfe")
+    log = io.StringIO()
     parser = LocalFunction(
-        "ParserFunction", stack.repo_root / "functions/parser", stack.parser_env, 60, log=io.StringIO()
+        "ParserFunction", stack.repo_root / "functions/parser", stack.parser_env, 60, log=log
     )
 
-    drained = drain_queue(stack.name("ParseQueue"), parser)
+    # Powertools binds its handler to the stream of the first Logger of a service in this
+    # process: listen with the same formatter instead of relying on which test ran first.
+    parser_logger = logging.getLogger("parser")
+    logged = io.StringIO()
+    listener = logging.StreamHandler(logged)
+    listener.setFormatter(parser_logger.handlers[0].formatter)
+    parser_logger.addHandler(listener)
+    try:
+        drained = drain_queue(stack.name("ParseQueue"), parser)
+    finally:
+        parser_logger.removeHandler(listener)
 
     assert drained.failed_attempts == 0
     assert _dead_letters(stack) == []
     (failure,) = list_parse_failures(stack.name("ArticlesTable"), boto3.resource("dynamodb"))
     assert (failure.raw_key, failure.reason, failure.source) == (key, "binary", "sample")
     assert failure.url == "http://127.0.0.1/binary-page"
+    # The log line carries the article's correlation id, and the failure is a metric.
+    lines = [json.loads(line) for line in logged.getvalue().splitlines()]
+    (warning,) = [line for line in lines if line.get("message") == "page did not yield an article"]
+    assert (warning["correlation_id"], warning["reason"], warning["source"]) == (
+        "binary-page",
+        "binary",
+        "sample",
+    )
+    assert "ParseFailedPermanent" in log.getvalue()  # the EMF metric, printed to the function's output
     assert boto3.client("s3").head_object(Bucket=stack.name("RawBucket"), Key=key)["ContentLength"] > 0
 
 

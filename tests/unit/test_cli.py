@@ -119,3 +119,14 @@ def test_parse_gives_the_id_the_fetcher_stored_for_the_source(
     assert (
         main(["parse", str(SEA_WALL), "--url", url, "--sources", str(sources_file), "--source", "nope"]) == 2
     )
+
+
+def test_query_by_dates_without_an_index_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARTICLES_TABLE", "table")
+    monkeypatch.setenv("ARTICLES_BUCKET", "bucket")
+    code = main(["query", "--since", "2025-11-01"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--ingested-since" in err and err.count("\n") == 1

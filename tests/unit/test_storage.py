@@ -271,3 +271,19 @@ def test_big_bodies_stay_in_s3_and_are_read_back_from_there() -> None:
     assert store.get(record.article_key) == article
     # One JSON object per line: what Athena's JSON SerDe reads.
     assert s3.get_object(Bucket="articles", Key=key)["Body"].read().count(b"\n") == 1
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_head_written_before_versions_existed_takes_a_new_version() -> None:
+    table = _table()
+    legacy = _article("legacy", "kyiv", datetime(2025, 11, 1, tzinfo=UTC))
+    # What the first release wrote: the Article's fields, no version, fingerprint or entries.
+    table.table.put_item(Item={**legacy.model_dump(mode="json", exclude={"version"}), "article_key": "k"})
+    head = table.head_state("legacy")
+    assert head is not None and head.version == 1
+
+    _store(table, legacy.model_copy(update={"title": "Re-parsed"}), version=2)
+
+    record = table.get("legacy")
+    assert record is not None and (record.article["version"], record.article["title"]) == (2, "Re-parsed")
+    assert [s.id for s in table.query_lookup("author", "Ann Example").items] == ["legacy"]

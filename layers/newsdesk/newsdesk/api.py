@@ -24,14 +24,8 @@ import boto3
 
 from newsdesk.article import Article
 from newsdesk.errors import ConfigurationError
-from newsdesk.storage.dynamodb import (
-    ArticleRecord,
-    ArticleSummary,
-    ArticleTable,
-    Page,
-    VersionRecord,
-    summary_of,
-)
+from newsdesk.storage.article_records import ArticleRecord, ArticleSummary, Page, VersionRecord, summary_of
+from newsdesk.storage.dynamodb import ArticleTable
 from newsdesk.storage.parse_failures import ParseFailure, ParseFailureLog
 from newsdesk.storage.s3 import ArticleStore
 

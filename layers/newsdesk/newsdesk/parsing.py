@@ -121,7 +121,7 @@ def store_article(article: Article, stores: ParserStores) -> ParseResult:
     published = 0
     if head is not None and head.events_pending:
         # A delivery stored this head but died before its event went out: finish that first.
-        published += _publish_pending(article, head, stores)
+        published += _publish_pending(head, stores)
     if head is not None and head.fingerprint == fingerprint(article):
         return _result(Outcome.UNCHANGED, article, head.version, None, published)
     stored = article.model_copy(
@@ -141,19 +141,13 @@ def store_article(article: Article, stores: ParserStores) -> ParseResult:
     return _result(Outcome.STORED, stored, stored.version, key, published + 1)
 
 
-def _publish_pending(article: Article, head: HeadState, stores: ParserStores) -> int:
+def _publish_pending(head: HeadState, stores: ParserStores) -> int:
     version = stores.table.get_version(head.article_id, head.version)
-    if version is None:
+    if version is None:  # written in the head's transaction: absent only if the item was edited by hand
         return 0
-    pending = article.model_copy(
-        update={
-            "version": version.version,
-            "previous_hash": version.previous_hash,
-            "content_hash": version.content_hash,
-            "ingested_at": datetime.fromisoformat(version.ingested_at) if version.ingested_at else None,
-        }
-    )
-    stores.events.publish(event_for(pending, bucket=stores.articles.bucket, article_key=version.article_key))
+    # The event describes the stored version exactly as its JSON does (a rare path: one extra read).
+    stored = stores.articles.get(version.article_key)
+    stores.events.publish(event_for(stored, bucket=stores.articles.bucket, article_key=version.article_key))
     stores.table.clear_events_pending(head.article_id, head.version)
     return 1
 

@@ -7,7 +7,8 @@ live traffic, whether the page now yields a new version (stored, one event) or n
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -100,3 +101,36 @@ def versions(table: ArticleTable, keys: list[str]) -> dict[str, int]:
 
 def changed(before: dict[str, int], after: dict[str, int]) -> int:
     return sum(1 for article_id, version in after.items() if version > before.get(article_id, 0))
+
+
+def queue_depth(sqs: SQSClient, queue_url: str) -> int:
+    """Messages waiting or being processed (both must reach 0 before the results are read)."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(
+        attributes.get("ApproximateNumberOfMessagesNotVisible", 0)
+    )
+
+
+def wait_until_drained(
+    depth: Callable[[], int],
+    *,
+    timeout: float,
+    sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+    poll: float = 5.0,
+) -> bool:
+    """For the deployed parser: poll until the queue is empty (True) or `timeout` passes (False).
+
+    SQS's counts are approximate, so the queue must read empty twice in a row.
+    """
+    deadline = monotonic() + timeout
+    empty_reads = 0
+    while monotonic() < deadline:
+        empty_reads = empty_reads + 1 if depth() == 0 else 0
+        if empty_reads >= 2:
+            return True
+        sleep(poll)
+    return False

@@ -6,13 +6,14 @@ import argparse
 import difflib
 import json
 import os
+import sys
 import tempfile
 import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.errors import ConfigurationError, QueryError
+from newsdesk.errors import QueryError, StorageError
 
 if TYPE_CHECKING:
     from newsdesk.api import ArticleStoreAPI
@@ -90,7 +91,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         if not args.all or cursor is None:
             break
     if cursor and not args.all:
-        print(f"more: --cursor {cursor}", file=__import__("sys").stderr)
+        print(f"more: --cursor {cursor}", file=sys.stderr)
     return 0
 
 
@@ -201,29 +202,46 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from newsdesk.storage.dynamodb import ArticleTable
 
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-    if not endpoint:
-        raise ConfigurationError(
-            "reparse drains the parse queue with the local parser: give --endpoint-url "
-            "(the deployed parser drains it by itself: send the same messages with `aws sqs`)"
-        )
-    from newsdesk.local.aws import ensure_stack, local_aws
+    since = args.since.date() if args.since else None
+    until = args.until.date() if args.until else None
+    run_id = uuid.uuid4().hex
+    if endpoint:
+        from newsdesk.local.aws import ensure_stack, local_aws
 
-    with local_aws(endpoint):
-        stack = ensure_stack()
-        table = ArticleTable(stack.name("ArticlesTable"), boto3.resource("dynamodb"))
-        raw_bucket = stack.name("RawBucket")
+        with local_aws(endpoint):
+            stack = ensure_stack()
+            names = stack.resources
+            table = ArticleTable(names["ArticlesTable"], boto3.resource("dynamodb"))
+            keys = list(
+                reparse.raw_keys(
+                    boto3.client("s3"), names["RawBucket"], source=args.source, since=since, until=until
+                )
+            )
+            before = reparse.versions(table, keys)
+            reparse.enqueue(boto3.client("sqs"), names["ParseQueue"], names["RawBucket"], keys, run_id)
+            # Nothing drains a local queue by itself: play the event source mapping here.
+            _drain_locally(stack, len(keys))
+            after = reparse.versions(table, keys)
+    else:
+        from newsdesk.cli import DEFAULT_DEPLOYED_STACK, _stack_names
+
+        names = _stack_names(args.stack_name or DEFAULT_DEPLOYED_STACK)
+        table = ArticleTable(names["ArticlesTable"], boto3.resource("dynamodb"))
+        sqs = boto3.client("sqs")
         keys = list(
             reparse.raw_keys(
-                boto3.client("s3"),
-                raw_bucket,
-                source=args.source,
-                since=args.since.date() if args.since else None,
-                until=args.until.date() if args.until else None,
+                boto3.client("s3"), names["RawBucket"], source=args.source, since=since, until=until
             )
         )
         before = reparse.versions(table, keys)
-        reparse.enqueue(boto3.client("sqs"), stack.name("ParseQueue"), raw_bucket, keys, uuid.uuid4().hex)
-        _drain_locally(stack, len(keys))
+        reparse.enqueue(sqs, names["ParseQueue"], names["RawBucket"], keys, run_id)
+        print(f"queued {len(keys)} raw pages; waiting for the deployed parser", file=sys.stderr)
+        if not reparse.wait_until_drained(
+            lambda: reparse.queue_depth(sqs, names["ParseQueue"]), timeout=args.wait
+        ):
+            raise StorageError(
+                f"the parse queue did not drain within {args.wait:.0f}s; counts would be partial"
+            )
         after = reparse.versions(table, keys)
     changed = reparse.changed(before, after)
     print(f"reparsed {len(keys)} raw pages: {changed} articles changed, {len(after) - changed} unchanged")
@@ -309,5 +327,6 @@ def register(subparsers: Any) -> None:
     again.add_argument("--source")
     again.add_argument("--since", type=_date, help="raw pages fetched since")
     again.add_argument("--until", type=_date, help="raw pages fetched until")
+    again.add_argument("--wait", type=float, default=1800, help="deployed: seconds to wait for the parser")
     _add_target(again)
     again.set_defaults(func=cmd_reparse)

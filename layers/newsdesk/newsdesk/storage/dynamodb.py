@@ -6,28 +6,35 @@ docs/data-model.md.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from newsdesk.article import Article
-from newsdesk.errors import ConflictError, StorageError
+from newsdesk.errors import ConflictError
 from newsdesk.storage import article_items as items
 from newsdesk.storage.article_items import (
     INGESTED_INDEX,
     LOOKUP_INDEX,
     MAX_INLINE_BODY_BYTES,
     SOURCE_INDEX,
-    UNKNOWN_SOURCE,
     published_key,
+)
+from newsdesk.storage.article_records import (
+    ArticleRecord,
+    ArticleSummary,
+    HeadState,
+    Page,
+    VersionRecord,
+    decode_cursor,
+    encode_cursor,
+    python_values,
+    record_of,
+    summary_of,
+    version_of,
 )
 
 if TYPE_CHECKING:
@@ -48,148 +55,6 @@ __all__ = [
 LOOKUP_KINDS = ("author", "tag", "section")
 # How far back "newest across all sources" looks when no date is given.
 RECENT_DAYS = 31
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    """An article item: the Article (body possibly absent) and where its full JSON lives."""
-
-    article: dict[str, Any]
-    article_key: str
-    body_in_s3: bool
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    """What a listing needs without reading S3; `article_key` names the complete JSON."""
-
-    id: str
-    source: str | None
-    title: str | None
-    url: str | None
-    canonical_url: str | None
-    published_at: str | None
-    section: str | None
-    authors: list[str]
-    tags: list[str]
-    version: int
-    article_key: str
-    raw_key: str | None
-    ingested_at: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-
-@dataclass(frozen=True)
-class VersionRecord:
-    article_id: str
-    version: int
-    article_key: str
-    content_hash: str
-    previous_hash: str | None
-    raw_key: str | None
-    parser_version: str | None
-    ingested_at: str | None
-    title: str | None
-
-
-@dataclass(frozen=True)
-class HeadState:
-    """What the parser needs to decide whether a parse is a new version."""
-
-    article_id: str
-    version: int
-    fingerprint: str
-    content_hash: str
-    entries: list[str]
-    events_pending: bool
-
-
-@dataclass(frozen=True)
-class Page[T]:
-    items: list[T]
-    cursor: str | None = None
-
-
-@dataclass(frozen=True)
-class _Cursor:
-    key: dict[str, Any] | None
-    day: str | None = None
-
-
-def _encode_cursor(key: dict[str, Any] | None, day: str | None = None) -> str | None:
-    if key is None and day is None:
-        return None
-    data = json.dumps({"k": _plain(key), "d": day}, separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(data).decode("ascii")
-
-
-def _decode_cursor(cursor: str | None) -> _Cursor:
-    if not cursor:
-        return _Cursor(key=None)
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-        return _Cursor(key=data["k"], day=data["d"])
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise StorageError(f"not a cursor this table gave out: {cursor!r}") from exc
-
-
-def _plain(value: Any) -> Any:
-    # boto3 returns numbers as Decimal; the Article model wants ints.
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == int(value) else float(value)
-    return value
-
-
-def _record(item: dict[str, Any]) -> ArticleRecord:
-    plain = _plain(item)
-    article = {k: v for k, v in plain.items() if k not in items.ITEM_ONLY_FIELDS}
-    if article.get("source") == UNKNOWN_SOURCE:
-        article["source"] = None
-    return ArticleRecord(
-        article=article, article_key=str(plain["article_key"]), body_in_s3=bool(plain.get("body_in_s3"))
-    )
-
-
-def summary_of(data: dict[str, Any]) -> ArticleSummary:
-    """An ArticleSummary from a head item or an entry's summary map."""
-    plain = _plain(data)
-    source = plain.get("source")
-    return ArticleSummary(
-        id=str(plain.get("id") or plain.get("article_id")),
-        source=None if source in (None, UNKNOWN_SOURCE) else source,
-        title=plain.get("title"),
-        url=plain.get("url"),
-        canonical_url=plain.get("canonical_url"),
-        published_at=plain.get("published_at"),
-        section=plain.get("section"),
-        authors=list(plain.get("authors") or []),
-        tags=list(plain.get("tags") or []),
-        version=int(plain.get("version") or 1),
-        article_key=str(plain["article_key"]),
-        raw_key=plain.get("raw_key"),
-        ingested_at=plain.get("ingested_at"),
-    )
-
-
-def _version(item: dict[str, Any]) -> VersionRecord:
-    plain = _plain(item)
-    return VersionRecord(
-        article_id=str(plain["article_id"]),
-        version=int(plain["version"]),
-        article_key=str(plain["article_key"]),
-        content_hash=str(plain["content_hash"]),
-        previous_hash=plain.get("previous_hash"),
-        raw_key=plain.get("raw_key"),
-        parser_version=plain.get("parser_version"),
-        ingested_at=plain.get("ingested_at"),
-        title=plain.get("title"),
-    )
 
 
 def _range(since: datetime | None, until: datetime | None) -> tuple[str, str]:
@@ -217,8 +82,10 @@ class ArticleTable:
         if previous is None:
             head_condition = {"ConditionExpression": "attribute_not_exists(id)"}
         else:
+            # A head written before versions existed has no `version`: it counts as version 1.
+            legacy = " OR attribute_not_exists(version)" if previous.version == 1 else ""
             head_condition = {
-                "ConditionExpression": "version = :v",
+                "ConditionExpression": "version = :v" + legacy,
                 "ExpressionAttributeValues": {":v": previous.version},
             }
         writes: list[dict[str, Any]] = [
@@ -260,7 +127,7 @@ class ArticleTable:
 
     def get(self, article_id: str) -> ArticleRecord | None:
         item = self.table.get_item(Key={"id": article_id}).get("Item")
-        return _record(item) if item and item.get("kind", "article") == "article" else None
+        return record_of(item) if item and item.get("kind", "article") == "article" else None
 
     def head_state(self, article_id: str) -> HeadState | None:
         item = self.table.get_item(
@@ -269,7 +136,7 @@ class ArticleTable:
         ).get("Item")
         if not item or item.get("kind", "article") != "article":
             return None
-        plain = _plain(item)
+        plain = python_values(item)
         return HeadState(
             article_id=article_id,
             version=int(plain.get("version") or 1),
@@ -281,12 +148,12 @@ class ArticleTable:
 
     def get_version(self, article_id: str, version: int) -> VersionRecord | None:
         item = self.table.get_item(Key={"id": items.version_id(article_id, version)}).get("Item")
-        return _version(item) if item else None
+        return version_of(item) if item else None
 
     def versions(self, article_id: str) -> list[VersionRecord]:
         """Every stored version of an article, oldest first."""
         return [
-            _version(i)
+            version_of(i)
             for i in self._query_all(
                 IndexName=LOOKUP_INDEX,
                 KeyConditionExpression=Key("lookup").eq(items.versions_lookup(article_id)),
@@ -308,12 +175,12 @@ class ArticleTable:
         low, high = _range(since, until)
         found, last = self._query_page(
             limit,
-            _decode_cursor(cursor).key,
+            decode_cursor(cursor).key,
             IndexName=SOURCE_INDEX,
             KeyConditionExpression=Key("source").eq(source) & Key("published_key").between(low, high),
             ScanIndexForward=False,
         )
-        return Page([_record(i) for i in found], _encode_cursor(last))
+        return Page([record_of(i) for i in found], encode_cursor(last))
 
     def query_lookup(
         self,
@@ -331,13 +198,13 @@ class ArticleTable:
         low, high = _range(since, until)
         found, last = self._query_page(
             limit,
-            _decode_cursor(cursor).key,
+            decode_cursor(cursor).key,
             IndexName=LOOKUP_INDEX,
             KeyConditionExpression=Key("lookup").eq(items.lookup_key(kind, value))
             & Key("lookup_sort").between(low, high),
             ScanIndexForward=False,
         )
-        return Page([summary_of(i["summary"]) for i in found], _encode_cursor(last))
+        return Page([summary_of(i["summary"]) for i in found], encode_cursor(last))
 
     def by_url(self, url: str, *, canonical: bool = False) -> list[ArticleSummary]:
         """Articles fetched from `url` (or declaring it canonical, with `canonical=True`)."""
@@ -364,7 +231,7 @@ class ArticleTable:
         days = _days(since, end)
         if newest_first:
             days.reverse()
-        state = _decode_cursor(cursor)
+        state = decode_cursor(cursor)
         if state.day is not None:
             days = days[days.index(state.day) :] if state.day in days else []
         low, high = items.boundary(since, upper=False), items.boundary(end, upper=True)
@@ -381,10 +248,10 @@ class ArticleTable:
             start_key = None
             found.extend(page)
             if last is not None:
-                return Page([summary_of(i) for i in found], _encode_cursor(last, day))
+                return Page([summary_of(i) for i in found], encode_cursor(last, day))
             if len(found) >= limit:
                 following = days[days.index(day) + 1 :]
-                next_cursor = _encode_cursor(None, following[0]) if following else None
+                next_cursor = encode_cursor(None, following[0]) if following else None
                 return Page([summary_of(i) for i in found], next_cursor)
         return Page([summary_of(i) for i in found], None)
 
