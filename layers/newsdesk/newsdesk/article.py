@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 
 WORDS_PER_MINUTE = 230
 # Bumped with every change to the Article's fields; each bump is listed in docs/schema-changelog.md.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "2.0"
 # Fields the store sets when it keeps a version; not part of what a page parses to.
 STORE_FIELDS = frozenset({"schema_version", "version", "previous_hash", "ingested_at"})
 
