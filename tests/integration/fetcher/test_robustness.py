@@ -8,7 +8,8 @@ from support.feeds import article_html, rss_for
 from support.http_server import Reply, TestServer
 from support.sinks import MemorySink
 
-from newsdesk.crawler import MAX_URL_CHARS, CrawlOptions, run_crawl
+from newsdesk.crawler import CrawlOptions, run_crawl
+from newsdesk.crawling.model import MAX_URL_CHARS
 from newsdesk.errors import StorageError
 from newsdesk.fetching.clock import ManualClock
 from newsdesk.sources import Source
