@@ -317,3 +317,24 @@ def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
     out = io.StringIO()
     with redirect_stdout(out):
         assert cli_main(["status", "--endpoint-url", moto_server, "--format", "jsonl"]) == 0
+
+
+def test_a_message_that_is_not_a_fetch_job_goes_to_the_fetch_dead_letter_queue(stack: LocalStack) -> None:
+    from newsdesk.local.aws import queue_redrive
+    from newsdesk.local.lambda_runtime import LocalFunction
+    from newsdesk.local.runner import ParallelDrain
+
+    sqs = boto3.client("sqs")
+    sqs.send_message(QueueUrl=stack.name("FetchQueue"), MessageBody='{"source": "not a source"}')
+    log = io.StringIO()
+    fetcher = LocalFunction(
+        "FetcherFunction", stack.repo_root / "functions/fetcher", stack.fetcher_env, 60, log=log
+    )
+    _, max_receive = queue_redrive(stack.name("FetchQueue"))
+
+    drain = ParallelDrain(stack.name("FetchQueue"), fetcher, workers=2, max_invocations=20)
+    drain.run()
+
+    assert drain.invocations == max_receive
+    (dead,) = sqs.receive_message(QueueUrl=stack.name("FetchDeadLetterQueue"))["Messages"]
+    assert dead["Body"] == '{"source": "not a source"}'
