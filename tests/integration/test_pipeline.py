@@ -244,11 +244,18 @@ def test_sources_pushed_to_the_stack_are_what_the_dispatcher_runs(
 
     assert cli_main(["sources", "push", str(bad), "--endpoint-url", moto_server]) == 2
     assert cli_main(["sources", "push", str(pushed), "--endpoint-url", moto_server]) == 0
+    log = io.StringIO()
     with local_aws(moto_server):
-        summary = run_cycle(ensure_stack(), allow_private_networks=True, log=io.StringIO())
+        stack = ensure_stack()
+        # A bad file that got into the bucket some other way: the last good one stays in use.
+        boto3.client("s3").put_object(
+            Bucket=stack.name("ConfigBucket"), Key="sources.yaml", Body=bad.read_bytes()
+        )
+        summary = run_cycle(stack, allow_private_networks=True, log=log)
 
     assert sorted(summary.dispatched) == ["harbour-gazette", "kyiv-independent"]
     assert (summary.fetched, summary.parsed) == (4, 4)
+    assert '"SourcesFileRejected"' in log.getvalue()  # the metric an alarm watches
 
 
 def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
