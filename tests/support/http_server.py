@@ -7,6 +7,7 @@ ever being held whole in memory, so tests can offer 50 MB without allocating it.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
+
+from newsdesk.fetching.http import HttpClient
+from newsdesk.fetching.safety import AddressPolicy
 
 
 @dataclass
@@ -23,6 +27,12 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str | None = "text/html; charset=utf-8"
     delay: float = 0.0  # seconds before the status line: a slow server
+    # Seconds between the bytes of an endless header after the status line: a server that never
+    # finishes its headers but never falls silent long enough for a read timeout.
+    header_drip: float = 0.0
+    # Bytes written after a bytes body, beyond its Content-Length: a short length that could
+    # desynchronise a kept-alive connection.
+    extra: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,7 @@ class Request:
     headers: dict[str, str]
     host: str
     at: float  # from the server's `clock` (a test's ManualClock), else time.monotonic()
+    client_port: int = 0  # tells connections apart: two requests, one port = a kept-alive connection
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -46,7 +57,7 @@ class TestServer:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, clock: Any = None) -> None:
+    def __init__(self, clock: Any = None, *, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self.clock = clock
@@ -54,6 +65,12 @@ class TestServer:
         self._stopping = threading.Event()
         self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
+        if tls is not None:
+            # The handshake happens on the first read, in the request's own thread.
+            self._httpd.socket = tls.wrap_socket(
+                self._httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
+        self.scheme = "https" if tls is not None else "http"
         self.port: int = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
 
@@ -69,7 +86,7 @@ class TestServer:
         self._httpd.server_close()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def hostport(self, host: str) -> str:
         return f"{host}:{self.port}"
@@ -116,6 +133,7 @@ class TestServer:
                     {k.lower(): v for k, v in self.headers.items()},
                     self.headers.get("Host", ""),
                     at,
+                    self.client_address[1],
                 )
                 reply = server._reply_for(request)
                 if reply.delay and server._stopping.wait(reply.delay):
@@ -126,6 +144,9 @@ class TestServer:
                     self.close_connection = True
 
             def _send(self, reply: Reply) -> None:
+                if reply.header_drip:
+                    self._drip_headers(reply)
+                    return
                 self.send_response(reply.status)
                 if reply.content_type:
                     self.send_header("Content-Type", reply.content_type)
@@ -134,7 +155,7 @@ class TestServer:
                 if isinstance(reply.body, bytes):
                     self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    self.wfile.write(reply.body + reply.extra)
                     return
                 # A streamed body without a length ends when the connection does.
                 self.send_header("Connection", "close")
@@ -145,7 +166,24 @@ class TestServer:
                         return
                     self.wfile.write(chunk)
 
+            def _drip_headers(self, reply: Reply) -> None:
+                self.close_connection = True
+                self.wfile.write(f"HTTP/1.1 {reply.status} OK\r\nX-Slow: ".encode())
+                self.wfile.flush()
+                while not server._stopping.wait(reply.header_drip):
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+
         return Handler
+
+    def drip(self, interval: float, chunk: bytes = b"x") -> Callable[[], Iterator[bytes]]:
+        """A streamed body of one `chunk` every `interval` seconds, until the server stops."""
+
+        def generate() -> Iterator[bytes]:
+            while not self._stopping.wait(interval):
+                yield chunk
+
+        return generate
 
 
 def repeated(chunk: bytes, total: int) -> Callable[[], Iterator[bytes]]:
@@ -164,3 +202,14 @@ def repeated(chunk: bytes, total: int) -> Callable[[], Iterator[bytes]]:
 def resolver_to_loopback(host: str, port: int) -> list[str]:
     """Every made-up test host (news.test, other.test) lives on 127.0.0.1."""
     return ["127.0.0.1"]
+
+
+TEST_USER_AGENT = "NewsdeskTest/1.0 (+https://example.org/bot)"
+
+
+def client_for(server: TestServer, *hosts: str, **kwargs: Any) -> HttpClient:
+    """A client that may reach the test server only under the given made-up names."""
+    policy = AddressPolicy.build(
+        allowed_private_hosts=[server.hostport(h) for h in hosts], resolver=resolver_to_loopback
+    )
+    return HttpClient(user_agent=TEST_USER_AGENT, policy=policy, **kwargs)

@@ -10,6 +10,8 @@ import pytest
 from newsdesk.article import Article
 from newsdesk.cli import main
 from newsdesk.local.sample_site import SITE_ROOT, SampleSiteServer
+from newsdesk.sources import load_sources
+from newsdesk.urls import url_id
 
 SEA_WALL = SITE_ROOT / "harbour-gazette/2025/11/sea-wall-repairs.html"
 
@@ -90,3 +92,30 @@ def test_record_saves_fixture_headers_and_golden_parse(
     assert golden["authors"] == ["Jonas Müller"]
     assert "The café at the north end" in golden["body_text"]
     assert "review the .golden.json" in capsys.readouterr().err
+
+
+def test_parse_gives_the_id_the_fetcher_stored_for_the_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources_file = tmp_path / "sources.yaml"
+    sources_file.write_text(
+        "sources:\n  - id: gazette\n    name: Gazette\n    feeds: [https://harbour-gazette.example/feed]\n"
+        "    trailing_slash: add\n",
+        encoding="utf-8",
+    )
+    url = "https://harbour-gazette.example/2025/11/sea-wall-repairs"
+    [source] = load_sources(sources_file)
+    stored_id = source.article_id(url)  # what the crawler names the raw page and the article
+    assert stored_id != url_id(url)  # the slash policy matters here
+
+    assert main(["parse", str(SEA_WALL), "--url", url, "--sources", str(sources_file)]) == 0
+    article = Article.model_validate_json(capsys.readouterr().out)
+    assert (article.id, article.source) == (stored_id, "gazette")
+    assert (
+        main(["parse", str(SEA_WALL), "--url", url, "--sources", str(sources_file), "--source", "gazette"])
+        == 0
+    )
+    assert Article.model_validate_json(capsys.readouterr().out).id == stored_id
+    assert (
+        main(["parse", str(SEA_WALL), "--url", url, "--sources", str(sources_file), "--source", "nope"]) == 2
+    )

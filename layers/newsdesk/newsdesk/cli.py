@@ -11,10 +11,13 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsdesk.errors import ConfigurationError, NewsdeskError
 from newsdesk.storage.crawl_state import URL_STATUSES
+
+if TYPE_CHECKING:
+    from newsdesk.sources import Source
 
 DEFAULT_DEPLOYED_STACK = "newsdesk"
 
@@ -182,6 +185,21 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _source_of(args: argparse.Namespace, url: str | None) -> Source | None:
+    """The source named by --source, else the one whose hosts include the URL's, else None."""
+    from newsdesk.sources import load_sources, source_for_url
+
+    if args.source is None and url is None:
+        return None
+    sources = load_sources(args.sources)
+    if args.source is not None:
+        for source in sources:
+            if source.id == args.source:
+                return source
+        raise ConfigurationError(f"no source with id {args.source!r} in the sources file")
+    return source_for_url(sources, url) if url else None
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     from newsdesk.extraction import extract
 
@@ -199,7 +217,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ConfigurationError(f"cannot read {target}: {exc.strerror}") from exc
         url = args.url
-    article = extract(data, url, encoding=encoding)
+    source = _source_of(args, url)
+    article = extract(
+        data,
+        url,
+        encoding=encoding,
+        source=source.id if source else None,
+        # The id the fetcher gives this URL, so a parse here matches what the pipeline stored.
+        article_id=source.article_id(url) if source and url else None,
+    )
     if args.format == "json":
         print(json.dumps(article.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -289,6 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--url", help="the URL the page was fetched from")
     parse.add_argument("--format", choices=["json", "text"], default="json")
     parse.add_argument("--allow-private-networks", action="store_true", help="allow fetching a local URL")
+    parse.add_argument(
+        "--source", help="the source id (its slash policy names the article); default: by host"
+    )
+    parse.add_argument("--sources", type=Path, help="sources file (YAML or JSON); default: the bundled one")
     parse.set_defaults(func=cmd_parse)
 
     record = commands.add_parser(

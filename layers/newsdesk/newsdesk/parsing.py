@@ -29,9 +29,9 @@ def parse_raw_page(
         source=page.source,
         raw_key=raw_key,
         fetched_at=page.fetched_at,
+        # The fetcher's id (canonical URL under the source's slash policy) names the article everywhere.
+        article_id=page.id,
     )
-    # The fetcher's id (canonical URL under the source's slash policy) names the article everywhere.
-    article = article.model_copy(update={"id": page.id})
     key = articles.put(article_key_for(raw_key), article)
     table.put(article, key)
     return ParseResult(article=article, article_key=key)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+# The largest page newsdesk handles: the fetcher stores bodies up to this (decompressed), and the
+# parser accepts exactly what the fetcher may store. Real article pages are well under 2 MB.
+MAX_PAGE_BYTES = 10 * 1024 * 1024
+
 RAW_SUFFIX = ".html.gz"
 ARTICLE_SUFFIX = ".json"
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from newsdesk.errors import ConfigurationError
+from newsdesk.rawpage import MAX_PAGE_BYTES
 
 DEFAULT_USER_AGENT = "NewsdeskBot/0.1 (+https://github.com/newsdesk/newsdesk; news ingestion)"
 
@@ -31,7 +32,8 @@ class FetcherSettings(_EnvModel):
     user_agent: str = Field(default=DEFAULT_USER_AGENT, alias="USER_AGENT")
     allow_private_networks: bool = Field(default=False, alias="ALLOW_PRIVATE_NETWORKS")
     max_concurrency: int = Field(default=8, ge=1, le=64, alias="MAX_CONCURRENCY")
-    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, alias="MAX_BODY_BYTES")
+    # At most what the parser accepts: a page the fetcher stores must be one the parser reads.
+    max_body_bytes: int = Field(default=MAX_PAGE_BYTES, ge=1024, le=MAX_PAGE_BYTES, alias="MAX_BODY_BYTES")
     min_host_interval_seconds: float = Field(default=1.0, ge=0, alias="MIN_HOST_INTERVAL_SECONDS")
     time_margin_seconds: float = Field(default=30.0, ge=0, alias="TIME_MARGIN_SECONDS")
     max_attempts: int = Field(default=4, ge=1, le=10, alias="MAX_ATTEMPTS")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsdesk.errors import ConfigurationError
-from newsdesk.urls import TrailingSlash
+from newsdesk.urls import TrailingSlash, host_matches, host_of, normalise_host, url_id
 
 _INTERVAL = re.compile(r"^(\d+)\s*([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -69,6 +70,30 @@ class Source(BaseModel):
 
     def interval_seconds(self, default_seconds: int) -> int:
         return interval_seconds(self.every) if self.every else default_seconds
+
+    def article_id(self, url: str) -> str:
+        """The id of this source's article at `url`: the one rule the fetcher, parser and CLI share."""
+        return url_id(url, trailing_slash=self.trailing_slash)
+
+    def document_hosts(self) -> set[str]:
+        """Hosts of the source's own feeds, sitemaps and archive pages."""
+        urls = [*self.feeds, *self.sitemaps, *(a.url for a in self.archives)]
+        return {host for host in map(host_of, urls) if host}
+
+    def article_hosts(self) -> list[str]:
+        """Hosts articles may come from: the configured ones, else those of the source's own URLs."""
+        if self.allowed_hosts:
+            return [normalise_host(h) for h in self.allowed_hosts]
+        return sorted(self.document_hosts())
+
+
+def source_for_url(sources: Sequence[Source], url: str) -> Source | None:
+    """The first source whose article hosts include the host of `url`, if any."""
+    host = host_of(url)
+    for source in sources:
+        if any(host_matches(host, allowed) for allowed in source.article_hosts()):
+            return source
+    return None
 
 
 class SourcesFile(BaseModel):

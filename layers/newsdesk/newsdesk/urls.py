@@ -8,6 +8,8 @@ import re
 from typing import Literal
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
+from newsdesk.fetching.errors import UrlTooLongError
+
 TrailingSlash = Literal["keep", "strip", "add"]
 
 TRACKING_PARAMS = frozenset(
@@ -21,6 +23,23 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__hs", "_hs")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 HTTP_SCHEMES = frozenset(DEFAULT_PORTS)
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
+# Longest canonical URL kept. Browsers and crawlers stop near 2,000 characters, and the crawl state
+# keys items by URL: DynamoDB refuses a key over 2,048 bytes, so one absurd link must stop here.
+MAX_URL_LENGTH = 2000
+
+
+def normalise_host(host: str) -> str:
+    """The form hosts are compared and stored in: lower case, no trailing dot, IDNA (punycode).
+
+    Applied to both sides of every comparison, so `пример.test` in a source's allowed_hosts
+    matches the `xn--e1afmkfd.test` of a canonical URL.
+    """
+    host = host.strip().lower().rstrip(".")
+    if host and not host.isascii():
+        # Not a valid IDN: left as written, it can only match itself.
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
+    return host
 
 
 def is_tracking_param(name: str) -> bool:
@@ -40,7 +59,7 @@ def is_http_url(url: str) -> bool:
 def host_of(url: str) -> str:
     """The lower-cased host of `url` without port or trailing dot ('' when there is none)."""
     try:
-        return (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+        return normalise_host(urlsplit(url.strip()).hostname or "")
     except ValueError:
         return ""
 
@@ -49,7 +68,7 @@ def origin_of(url: str) -> str:
     """`scheme://host[:port]` with default ports dropped: the key robots.txt and pacing work on."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
+    host = normalise_host(parts.hostname or "")
     port = parts.port
     if ":" in host:
         host = f"[{host}]"
@@ -62,8 +81,8 @@ def origin_of(url: str) -> str:
 
 def host_matches(host: str, allowed: str) -> bool:
     """`host` is `allowed` itself or one of its subdomains (www.example.com matches example.com)."""
-    host = host.lower().rstrip(".")
-    allowed = allowed.lower().rstrip(".")
+    host = normalise_host(host)
+    allowed = normalise_host(allowed)
     return host == allowed or host.endswith("." + allowed)
 
 
@@ -95,22 +114,18 @@ def _normalise_path(path: str) -> str:
 
 
 def canonicalize_url(url: str, *, trailing_slash: TrailingSlash = "keep") -> str:
-    """Normalise scheme and host case, default ports, fragments, tracking parameters and the path's slash."""
+    """Normalise scheme and host case, default ports, fragments, tracking parameters and the path's slash.
+
+    Credentials (`user:secret@`) are dropped: they must never be stored, and the URL with and
+    without them is one article. Raises UrlTooLongError (a ValueError) past MAX_URL_LENGTH.
+    """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
-    # IDN hosts compare in their ASCII form so that the Unicode and punycode spellings agree.
-    with contextlib.suppress(UnicodeError):
-        host = host.encode("idna").decode("ascii") if host and not host.isascii() else host
+    host = normalise_host(parts.hostname or "")
     if ":" in host:
         host = f"[{host}]"
     port = parts.port
     netloc = host if port is None or DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    if parts.username or parts.password:
-        userinfo = parts.username or ""
-        if parts.password:
-            userinfo += f":{parts.password}"
-        netloc = f"{userinfo}@{netloc}"
     path = _normalise_path(parts.path or "/")
     if trailing_slash == "strip" and len(path) > 1:
         path = path.rstrip("/") or "/"
@@ -120,7 +135,17 @@ def canonicalize_url(url: str, *, trailing_slash: TrailingSlash = "keep") -> str
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)
     ]
     query = urlencode(sorted(query_pairs))
-    return urlunsplit((scheme, netloc, path, query, ""))
+    canonical = urlunsplit((scheme, netloc, path, query, ""))
+    check_url_length(canonical)
+    return canonical
+
+
+def check_url_length(url: str) -> None:
+    """Raise UrlTooLongError when `url` is longer than MAX_URL_LENGTH characters."""
+    if len(url) > MAX_URL_LENGTH:
+        raise UrlTooLongError(
+            f"URL of {len(url)} characters is over the {MAX_URL_LENGTH} limit: {url[:80]}...", url=url[:200]
+        )
 
 
 def url_id(url: str, *, trailing_slash: TrailingSlash = "keep") -> str:

@@ -9,12 +9,11 @@ from support.http_server import Reply, TestServer
 from support.sinks import MemorySink
 
 from newsdesk.crawler import CrawlOptions, run_crawl
-from newsdesk.crawling.model import MAX_URL_CHARS
 from newsdesk.errors import StorageError
 from newsdesk.fetching.clock import ManualClock
 from newsdesk.sources import Source
 from newsdesk.storage.crawl_state import DynamoCrawlState, Validators
-from newsdesk.urls import url_id
+from newsdesk.urls import MAX_URL_LENGTH, url_id
 
 HOST = "news.test"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -44,7 +43,7 @@ def test_urls_over_2000_characters_are_skipped_and_counted_and_the_rest_fetched(
         assert report.failed == {}
 
     assert len(sink.put_ids) == 1
-    assert all(len(r.url) <= MAX_URL_CHARS for r in state.list_urls("news", None, 10))
+    assert all(len(r.url) <= MAX_URL_LENGTH for r in state.list_urls("news", None, 10))
 
 
 def test_validators_of_a_document_with_a_long_url_fit_a_key(

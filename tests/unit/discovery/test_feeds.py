@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsdesk.discovery import MalformedXmlError, NotAFeedError, UnsafeXmlError
+from newsdesk.discovery import MAX_URLS_PER_DOCUMENT, MalformedXmlError, NotAFeedError, UnsafeXmlError
 from newsdesk.discovery.feeds import parse_feed
 
 BASE = "https://news.example.com/feed/"
@@ -39,7 +39,7 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_rss2_links_dates_and_titles() -> None:
-    found = parse_feed(RSS2, BASE)
+    found = parse_feed(RSS2, BASE).urls
     assert [f.url for f in found] == [
         "https://news.example.com/news/first/?utm_source=rss",
         "https://news.example.com/news/second/",
@@ -51,13 +51,13 @@ def test_rss2_links_dates_and_titles() -> None:
 
 
 def test_rss1_rdf() -> None:
-    [story] = parse_feed(RDF, BASE)
+    [story] = parse_feed(RDF, BASE).urls
     assert story.url == "https://news.example.com/rdf-story"
     assert story.changed_at == datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def test_atom_keeps_published_and_updated_apart() -> None:
-    [story] = parse_feed(ATOM, BASE)
+    [story] = parse_feed(ATOM, BASE).urls
     assert story.url == "https://news.example.com/atom-story"
     assert story.published_at == datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
     assert story.modified_at == datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
@@ -91,3 +91,31 @@ def test_external_entity_is_rejected() -> None:
 def test_well_formed_xml_that_is_not_a_feed() -> None:
     with pytest.raises(NotAFeedError):
         parse_feed(b"<?xml version='1.0'?><html><body>hello</body></html>", BASE)
+
+
+def _big_rss(count: int) -> bytes:
+    # Item n is n minutes older than item 0, except the last, which is the newest of all.
+    items = [
+        f"<item><link>https://news.example.com/s/{n}</link>"
+        f"<pubDate>Tue, 03 Nov 2026 {(10 - n // 60) % 24:02d}:{59 - n % 60:02d}:00 GMT</pubDate></item>"
+        for n in range(count - 1)
+    ]
+    items.append(f"<item><link>https://news.example.com/s/{count - 1}</link>"
+                 "<pubDate>Wed, 04 Nov 2026 12:00:00 GMT</pubDate></item>")  # fmt: skip
+    return f'<rss version="2.0"><channel><title>T</title>{"".join(items)}</channel></rss>'.encode()
+
+
+def test_a_feed_over_the_cap_keeps_the_newest_in_order_and_reports_the_rest() -> None:
+    document = parse_feed(_big_rss(50), BASE, max_urls=10)
+    assert document.truncated == 40
+    assert [u.url.rsplit("/", 1)[1] for u in document.urls] == [*map(str, range(9)), "49"]
+
+
+def test_a_feed_within_the_cap_is_whole() -> None:
+    document = parse_feed(_big_rss(50), BASE, max_urls=50)
+    assert (len(document.urls), document.truncated) == (50, 0)
+
+
+def test_the_default_cap_applies_without_being_asked() -> None:
+    document = parse_feed(_big_rss(MAX_URLS_PER_DOCUMENT + 500), BASE)
+    assert (len(document.urls), document.truncated) == (MAX_URLS_PER_DOCUMENT, 500)

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsdesk.discovery import MalformedXmlError, NotASitemapError, UnsafeXmlError
+from newsdesk.discovery import MAX_URLS_PER_DOCUMENT, MalformedXmlError, NotASitemapError, UnsafeXmlError
 from newsdesk.discovery.sitemaps import parse_sitemap, parse_w3c_datetime
 from newsdesk.fetching.errors import BodyTooLargeError
 
+NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <url><loc>https://a.test/one</loc><lastmod>2026-11-02</lastmod></url>
@@ -90,3 +91,29 @@ def test_w3c_datetimes() -> None:
     assert parse_w3c_datetime("2026-11-03") == datetime(2026, 11, 3, tzinfo=UTC)
     assert parse_w3c_datetime("2026-11-03T10:00Z") == datetime(2026, 11, 3, 10, tzinfo=UTC)
     assert parse_w3c_datetime("yesterday") is None
+
+
+def test_a_sitemap_index_over_the_cap_keeps_the_newest_children_and_reports_the_rest() -> None:
+    children = "".join(
+        f"<sitemap><loc>https://a.test/s-{n}.xml</loc><lastmod>2026-01-01T00:00:00Z</lastmod></sitemap>"
+        for n in range(10_000)
+    )
+    newest = "<sitemap><loc>https://a.test/s-new.xml</loc><lastmod>2026-11-03</lastmod></sitemap>"
+    index = f'<sitemapindex xmlns="{NS}">{children}{newest}</sitemapindex>'.encode()
+    document = parse_sitemap(index, "https://a.test/index.xml")
+    assert document.truncated == 10_001 - MAX_URLS_PER_DOCUMENT
+    assert len(document.sitemaps) == MAX_URLS_PER_DOCUMENT
+    assert document.sitemaps[-1].url == "https://a.test/s-new.xml"
+
+
+def test_a_urlset_over_the_cap_keeps_the_newest_urls() -> None:
+    entries = "".join(
+        f"<url><loc>https://a.test/{n}</loc><lastmod>2026-11-{1 + n % 28:02d}</lastmod></url>"
+        for n in range(100)
+    )
+    document = parse_sitemap(
+        f'<urlset xmlns="{NS}">{entries}</urlset>'.encode(), "https://a.test/s.xml", max_urls=4
+    )
+    assert document.truncated == 96
+    # Days 28 (n = 27, 55, 83) and 27 (n = 26, 54, 82): the three newest, then the first of the next.
+    assert [u.url for u in document.urls] == [f"https://a.test/{n}" for n in (26, 27, 55, 83)]

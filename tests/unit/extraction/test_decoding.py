@@ -12,7 +12,8 @@ from newsdesk.errors import (
     EmptyDocumentError,
     UndecodableDocumentError,
 )
-from newsdesk.extraction.decoding import MAX_DOCUMENT_BYTES, decode_html
+from newsdesk.extraction.decoding import decode_html
+from newsdesk.rawpage import MAX_PAGE_BYTES
 
 PAGE = "<html><head><title>Київ</title></head><body><p>Zürich café — «Київ»</p></body></html>"
 
@@ -68,7 +69,7 @@ def test_binary(data: bytes) -> None:
 
 def test_too_large() -> None:
     with pytest.raises(DocumentTooLargeError):
-        decode_html(b"<p>" + b"a" * MAX_DOCUMENT_BYTES)
+        decode_html(b"<p>" + b"a" * MAX_PAGE_BYTES)
 
 
 def test_bad_bom_is_undecodable() -> None:

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsdesk.fetching.body import BoundedBody
 from newsdesk.fetching.errors import BodyTooLargeError, UnsupportedContentEncodingError
-from newsdesk.fetching.http import _BoundedBody
 
 
 def encode(payload: bytes, coding: str) -> bytes:
@@ -25,7 +25,7 @@ def encode(payload: bytes, coding: str) -> bytes:
     return payload
 
 
-def feed_in_chunks(body: _BoundedBody, data: bytes, cuts: list[int]) -> bytes:
+def feed_in_chunks(body: BoundedBody, data: bytes, cuts: list[int]) -> bytes:
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
     for start, end in itertools.pairwise(points):
         body.feed(data[start:end])
@@ -43,7 +43,7 @@ def test_any_chunking_decodes_the_same_and_the_limit_is_exact(
     payload: bytes, coding: str, cuts: list[int], limit: int
 ) -> None:
     header = None if coding == "identity" else ("deflate" if "deflate" in coding else "gzip")
-    body = _BoundedBody(header, limit, "http://a.test/x")
+    body = BoundedBody(header, limit, "http://a.test/x")
     if len(payload) > limit:
         with pytest.raises(BodyTooLargeError):
             feed_in_chunks(body, encode(payload, coding), cuts)
@@ -52,15 +52,15 @@ def test_any_chunking_decodes_the_same_and_the_limit_is_exact(
 
 
 def test_concatenated_gzip_members_are_one_body() -> None:
-    body = _BoundedBody("gzip", 100, "http://a.test/x")
+    body = BoundedBody("gzip", 100, "http://a.test/x")
     body.feed(gzip.compress(b"hello ") + gzip.compress(b"world"))
     assert body.finish() == b"hello world"
 
 
 def test_unknown_and_corrupt_encodings_are_typed_errors() -> None:
     with pytest.raises(UnsupportedContentEncodingError):
-        _BoundedBody("br", 100, "http://a.test/x")
-    body = _BoundedBody("gzip", 100, "http://a.test/x")
+        BoundedBody("br", 100, "http://a.test/x")
+    body = BoundedBody("gzip", 100, "http://a.test/x")
     with pytest.raises(UnsupportedContentEncodingError):
         body.feed(b"\x1f\x8b\x08\x00garbage-not-deflate")
         body.finish()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newsdesk.crawler import CrawlOptions, CrawlReport
+from newsdesk.errors import ConfigurationError, DocumentTooLargeError
+from newsdesk.extraction.decoding import decode_html
+from newsdesk.rawpage import MAX_PAGE_BYTES
 from newsdesk.settings import FetcherSettings
 
 
@@ -34,3 +39,17 @@ def test_report_as_dict_is_plain_data() -> None:
     data = report.as_dict()
     assert data["discovered"] == 3 and data["skipped"] == {"non_html": 1} and data["failed"] == {"timeout": 1}
     assert data["deferred"] == 0 and data["stored_keys"] == []
+
+
+def test_the_fetcher_can_never_store_more_than_the_parser_reads() -> None:
+    assert CrawlOptions(user_agent="x").max_body_bytes == MAX_PAGE_BYTES
+    assert (
+        FetcherSettings.load({"RAW_BUCKET": "raw", "CRAWL_TABLE": "crawl"}).max_body_bytes == MAX_PAGE_BYTES
+    )
+    with pytest.raises(ConfigurationError):
+        FetcherSettings.load(
+            {"RAW_BUCKET": "r", "CRAWL_TABLE": "c", "MAX_BODY_BYTES": str(MAX_PAGE_BYTES + 1)}
+        )
+    decode_html(b"<p>" + b"a" * (MAX_PAGE_BYTES - 3))  # the largest page the fetcher stores parses
+    with pytest.raises(DocumentTooLargeError):
+        decode_html(b"<p>" + b"a" * (MAX_PAGE_BYTES - 2))

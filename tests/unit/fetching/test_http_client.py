@@ -6,7 +6,7 @@ import gzip
 import zlib
 
 import pytest
-from support.http_server import Reply, TestServer, repeated, resolver_to_loopback
+from support.http_server import TEST_USER_AGENT, Reply, TestServer, client_for, repeated
 
 from newsdesk.fetching.errors import (
     BadUrlError,
@@ -22,15 +22,7 @@ from newsdesk.fetching.errors import (
 from newsdesk.fetching.http import HttpClient, UnwantedContentTypeError
 from newsdesk.fetching.safety import AddressPolicy
 
-UA = "NewsdeskTest/1.0 (+https://example.org/bot)"
-
-
-def client_for(server: TestServer, *hosts: str, **kwargs: object) -> HttpClient:
-    """A client that may reach the test server only under the given made-up names."""
-    policy = AddressPolicy.build(
-        allowed_private_hosts=[server.hostport(h) for h in hosts], resolver=resolver_to_loopback
-    )
-    return HttpClient(user_agent=UA, policy=policy, **kwargs)  # type: ignore[arg-type]
+UA = TEST_USER_AGENT
 
 
 def test_fetches_body_headers_and_sends_user_agent(server: TestServer) -> None:

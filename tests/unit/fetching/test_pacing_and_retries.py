@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from newsdesk.fetching.clock import ManualClock
+from newsdesk.fetching.clock import MAX_AHEAD_SECONDS, ManualClock, clamp_time, utc_datetime
 from newsdesk.fetching.errors import ConnectionFailedError, HttpStatusError
-from newsdesk.fetching.http import RetryPolicy, parse_retry_after, with_retries
 from newsdesk.fetching.pacing import HostPacer
+from newsdesk.fetching.retries import MAX_RETRY_AFTER_SECONDS, RetryPolicy, parse_retry_after, with_retries
 
 
 def test_same_host_is_spaced_other_hosts_are_not(clock: ManualClock) -> None:
@@ -45,6 +45,44 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470.0) == pytest.approx(10.0)
     assert parse_retry_after("soon", 0) is None
     assert parse_retry_after(None, 0) is None
+
+
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999", "9" * 5000, "Fri, 31 Dec 9999 23:59:59 GMT", str(10**6)]
+)
+def test_absurd_retry_after_is_capped(value: str) -> None:
+    assert parse_retry_after(value, 1_800_000_000.0) == MAX_RETRY_AFTER_SECONDS
+
+
+@pytest.mark.parametrize("value", ["-5", "1.5", "\u00b2", "1e9", "Mon, 99 Foo 2020 00:00:00 GMT", "  "])
+def test_malformed_retry_after_means_no_advice(value: str) -> None:
+    assert parse_retry_after(value, 1_800_000_000.0) is None
+
+
+def test_retry_after_in_the_past_is_zero() -> None:
+    assert parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", 1_800_000_000.0) == 0.0
+
+
+@pytest.mark.parametrize("when", [1e20, float("inf"), float("nan"), 1e300])
+def test_clamp_bounds_every_stored_time_and_it_converts(when: float) -> None:
+    now = 1_800_000_000.0
+    clamped = clamp_time(when, now)
+    assert clamped == now + MAX_AHEAD_SECONDS
+    assert utc_datetime(clamped).year < 2030
+
+
+def test_clamp_keeps_sane_times_and_floors_negative_ones() -> None:
+    now = 1_800_000_000.0
+    assert clamp_time(now + 900.0, now) == now + 900.0
+    assert clamp_time(now - 900.0, now) == now - 900.0
+    assert clamp_time(-1e20, now) == 0.0
+    assert clamp_time(float("-inf"), now) == 0.0
+
+
+def test_utc_datetime_never_overflows() -> None:
+    assert utc_datetime(1e20).year == 9999
+    assert utc_datetime(float("nan")).year == 9999
+    assert utc_datetime(-1e20).year == 1970
 
 
 def test_retries_back_off_exponentially_with_jitter(clock: ManualClock) -> None:

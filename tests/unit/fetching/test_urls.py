@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsdesk.urls import canonicalize_url, host_matches, is_http_url, origin_of, resolve_link, url_id
+from newsdesk.fetching.errors import UrlTooLongError
+from newsdesk.urls import (
+    MAX_URL_LENGTH,
+    canonicalize_url,
+    host_matches,
+    host_of,
+    is_http_url,
+    origin_of,
+    resolve_link,
+    url_id,
+)
 
 
 def test_tracking_parameters_case_ports_and_fragments_are_normalised() -> None:
@@ -53,6 +64,35 @@ def test_percent_encoding_variants_agree() -> None:
 
 def test_idn_hosts_compare_in_ascii() -> None:
     assert canonicalize_url("https://пример.рф/x") == canonicalize_url("https://xn--e1afmkfd.xn--p1ai/x")
+
+
+def test_unicode_allowed_hosts_match_punycode_urls_both_ways() -> None:
+    canonical_host = host_of(canonicalize_url("https://www.пример.test/a"))
+    assert canonical_host == "www.xn--e1afmkfd.test"
+    assert host_matches(canonical_host, "пример.test")
+    assert host_matches("www.пример.test", "xn--e1afmkfd.test")
+    assert host_matches("ПРИМЕР.test.", "пример.test")
+    assert not host_matches(canonical_host, "другой.test")
+
+
+def test_credentials_are_stripped_so_they_are_never_stored_or_a_second_article() -> None:
+    with_credentials = "http://user:secret@news.test/a"
+    assert canonicalize_url(with_credentials) == "http://news.test/a"
+    assert canonicalize_url("http://user@news.test:8080/a") == "http://news.test:8080/a"
+    assert url_id(with_credentials) == url_id("http://news.test/a")
+
+
+def test_overlong_urls_are_a_typed_error() -> None:
+    at_limit = "https://news.test/" + "a" * (MAX_URL_LENGTH - len("https://news.test/"))
+    assert canonicalize_url(at_limit) == at_limit
+    with pytest.raises(UrlTooLongError) as error:
+        url_id(at_limit + "a")
+    assert error.value.reason == "url_too_long" and not error.value.retryable
+    # Measured on the canonical form: escaping can make a short-looking URL long.
+    with pytest.raises(UrlTooLongError):
+        canonicalize_url("https://news.test/" + "é" * 400)
+    # ...and tracking junk that canonicalisation drops does not count.
+    assert canonicalize_url("https://news.test/a?utm_source=" + "x" * 5000) == "https://news.test/a"
 
 
 def test_link_resolution_and_scheme_checks() -> None:

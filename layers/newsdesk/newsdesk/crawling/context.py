@@ -18,20 +18,14 @@ from newsdesk.crawling.model import (
 )
 from newsdesk.fetching.clock import Clock
 from newsdesk.fetching.errors import (
-    BlockedAddressError,
     FetchError,
     HttpStatusError,
     RobotsDisallowedError,
     RobotsUnavailableError,
 )
-from newsdesk.fetching.http import (
-    FetchResponse,
-    HttpClient,
-    RetryPolicy,
-    retry_after_of,
-    with_retries,
-)
-from newsdesk.fetching.robots import RobotsCache
+from newsdesk.fetching.http import FetchResponse, HttpClient
+from newsdesk.fetching.retries import RetryPolicy, retry_after_of, with_retries
+from newsdesk.fetching.robots import RobotsCache, fetch_robots_txt
 from newsdesk.fetching.safety import AddressPolicy
 from newsdesk.storage.crawl_state import CrawlState
 from newsdesk.urls import origin_of
@@ -84,7 +78,6 @@ class CrawlContext:
             backoff_max=options.backoff_max_seconds,
             max_wait=options.max_retry_wait_seconds,
         )
-        self._blocked_origins: set[str] = set()  # robots.txt unreachable because the address is
         self._host_strikes: dict[str, int] = {}  # 429/503 answers per origin in this run
         self._incomplete_plans: set[str] = set()  # sources with a URL the state refused
         self.robots = robots or RobotsCache(
@@ -146,13 +139,7 @@ class CrawlContext:
 
     def _robots_fetch(self, url: str) -> FetchResponse:
         self._pace(origin_of(url))
-        try:
-            return self.client.get(url, headers={"Accept": "text/plain,*/*;q=0.5"})
-        except BlockedAddressError:
-            # Remembered so the URL's own failure says why, instead of "robots.txt unavailable".
-            with self._lock:
-                self._blocked_origins.add(origin_of(url))
-            raise
+        return fetch_robots_txt(self.client, url)
 
     def _polite_get(
         self,
@@ -161,11 +148,14 @@ class CrawlContext:
         allowed_hosts: Sequence[str],
         headers: dict[str, str] | None = None,
         accept_content: Callable[[str | None], bool] | None = None,
+        max_body_bytes: int | None = None,
     ) -> FetchResponse:
-        """robots.txt, Crawl-delay, per-host interval, retries: everything but the state."""
+        """robots.txt, Crawl-delay, per-host interval, retries: everything but the state.
+
+        A host whose address may not be fetched fails here with BlockedAddressError (from the
+        robots.txt lookup), not as "robots.txt unavailable".
+        """
         rules = self.robots.rules_for(url, self._robots_fetch)
-        if rules.unavailable and rules.origin in self._blocked_origins:
-            raise BlockedAddressError(f"{url} resolves to a blocked address", url=url)
         if rules.unavailable:
             raise RobotsUnavailableError(f"robots.txt of {rules.origin} is unavailable; try later", url=url)
         if not rules.can_fetch(url, self.options.user_agent):
@@ -182,7 +172,11 @@ class CrawlContext:
                 raise StoppedError
             try:
                 return self.client.get(
-                    url, headers=headers, allowed_hosts=allowed_hosts, accept_content=accept_content
+                    url,
+                    headers=headers,
+                    allowed_hosts=allowed_hosts,
+                    accept_content=accept_content,
+                    max_body_bytes=max_body_bytes,
                 )
             except HttpStatusError as error:
                 if error.status in HOST_BUSY_STATUSES:

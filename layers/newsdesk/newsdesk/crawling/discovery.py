@@ -7,33 +7,23 @@ import logging
 from collections.abc import Callable, Sequence
 
 from newsdesk.crawling.context import CrawlContext
-from newsdesk.crawling.model import (
-    MAX_URL_CHARS,
-    XML_ACCEPT,
-    Discovery,
-    HostBackedOffError,
-    StoppedError,
-    article_hosts,
-    document_hosts,
-)
+from newsdesk.crawling.model import XML_ACCEPT, Discovery, HostBackedOffError, StoppedError
 from newsdesk.discovery import DiscoveredUrl, DiscoveryError
 from newsdesk.discovery.archives import parse_archive_page
 from newsdesk.discovery.feeds import parse_feed
 from newsdesk.discovery.sitemaps import parse_sitemap
 from newsdesk.fetching.encoding import detect_encoding
-from newsdesk.fetching.errors import (
-    FetchError,
-)
+from newsdesk.fetching.errors import FetchError, UrlTooLongError
 from newsdesk.sources import ArchivePage, Source
 from newsdesk.storage.crawl_state import Validators
-from newsdesk.urls import host_matches, host_of, origin_of
+from newsdesk.urls import MAX_URL_LENGTH, check_url_length, host_matches, host_of, origin_of
 
 logger = logging.getLogger(__name__)
 
 
 class DiscoveryStage(CrawlContext):
     def discover(self, source: Source) -> Discovery:
-        allowed = sorted(set(article_hosts(source)) | document_hosts(source))
+        allowed = sorted(set(source.article_hosts()) | source.document_hosts())
         result = Discovery()
         found = result.found
         for feed in source.feeds:
@@ -43,10 +33,11 @@ class DiscoveryStage(CrawlContext):
             if fetched is None:
                 continue
             body, validators = fetched
-            entries = self._parse(feed, functools.partial(parse_feed, body, feed))
-            if entries is not None:
+            document = self._parse(feed, functools.partial(parse_feed, body, feed))
+            if document is not None:
                 result.validated[feed] = validators
-                found.extend(entries)
+                found.extend(document.urls)
+                self._truncated(feed, document.truncated)
         sitemaps = list(source.sitemaps)
         if source.robots_sitemaps:
             own_urls = [*source.feeds, *source.sitemaps, *(a.url for a in source.archives)]
@@ -56,6 +47,10 @@ class DiscoveryStage(CrawlContext):
                 except HostBackedOffError:
                     self._host_deferred(origin)
                     continue
+                except FetchError as exc:  # a blocked address: reported as what it is
+                    self._count("failed", exc.reason)
+                    self._error(f"{origin}/robots.txt: {exc}")
+                    continue
                 sitemaps.extend(s for s in rules.sitemaps if s not in sitemaps)
         for sitemap in sitemaps:
             found.extend(self._discover_sitemap(sitemap, allowed, result, depth=0, seen=set()))
@@ -64,6 +59,12 @@ class DiscoveryStage(CrawlContext):
         for archive in source.archives:
             found.extend(self._discover_archive(archive, allowed))
         return result
+
+    def _truncated(self, url: str, dropped: int) -> None:
+        """A discovery document listed more than a run takes from it: count what was left out."""
+        if dropped > 0:
+            self._count("skipped", "over_document_cap", n=dropped)
+            self._error(f"{url}: {dropped} entries over the per-document cap left out")
 
     def _parse[T](self, url: str, parse: Callable[[], T]) -> T | None:
         try:
@@ -78,14 +79,25 @@ class DiscoveryStage(CrawlContext):
             self._error(f"{url}: {type(exc).__name__}: {exc}")
             return None
 
-    def _fetch_document(self, url: str, allowed: Sequence[str]) -> tuple[bytes, Validators] | None:
+    def _fetch_document(
+        self, url: str, allowed: Sequence[str], *, max_body_bytes: int | None = None
+    ) -> tuple[bytes, Validators] | None:
         """Body and validators of a feed or sitemap; None when unchanged (304) or unavailable (counted)."""
+        try:
+            # Before the state lookup: the URL keys the validators item, and DynamoDB refuses
+            # a key over 2,048 bytes with an error that would end the run.
+            check_url_length(url)
+        except UrlTooLongError as exc:
+            self._count("skipped", exc.reason)
+            self._error(f"{url[:200]}...: {exc}")
+            return None
         validators = self.state.get_validators(url)
         try:
             response = self._polite_get(
                 url,
                 allowed_hosts=allowed,
                 headers={"Accept": XML_ACCEPT, **(validators.request_headers() if validators else {})},
+                max_body_bytes=max_body_bytes,
             )
         except StoppedError:
             self._error(f"{url}: left for the next run: out of time")
@@ -112,7 +124,8 @@ class DiscoveryStage(CrawlContext):
         if url in seen or self._stop_requested():
             return []
         seen.add(url)
-        fetched = self._fetch_document(url, allowed)
+        # A sitemap may be as large as its protocol allows, not just as large as a page.
+        fetched = self._fetch_document(url, allowed, max_body_bytes=self.options.max_sitemap_bytes)
         if fetched is None:
             return []
         body, validators = fetched
@@ -121,6 +134,7 @@ class DiscoveryStage(CrawlContext):
         )
         if document is None:
             return []
+        self._truncated(url, document.truncated)
         if not document.is_index:
             result.validated[url] = validators
             return document.urls
@@ -130,12 +144,14 @@ class DiscoveryStage(CrawlContext):
             self._error(f"{url}: sitemap index nested deeper than {self.options.max_sitemap_depth}; ignored")
             return []
         children = [c for c in document.sitemaps if any(host_matches(host_of(c.url), a) for a in allowed)]
-        too_long = [c for c in children if len(c.url) > MAX_URL_CHARS]
+        # An overlong child is counted here, so that it does not take one of the children's places.
+        too_long = [c for c in children if len(c.url) > MAX_URL_LENGTH]
         if too_long:
-            self._count("skipped", "url_too_long", n=len(too_long))
-            children = [c for c in children if len(c.url) <= MAX_URL_CHARS]
+            self._count("skipped", UrlTooLongError.reason, n=len(too_long))
+            children = [c for c in children if len(c.url) <= MAX_URL_LENGTH]
         # Newest children first: for news, the recent sitemaps are the ones with new articles.
         children.sort(key=lambda c: c.modified_at.timestamp() if c.modified_at else 0.0, reverse=True)
+        self._truncated(url, len(children) - self.options.max_sitemap_children)
         found: list[DiscoveredUrl] = []
         for child in children[: self.options.max_sitemap_children]:
             found.extend(self._discover_sitemap(child.url, allowed, result, depth=depth + 1, seen=seen))

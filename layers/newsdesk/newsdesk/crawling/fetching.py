@@ -5,26 +5,12 @@ from __future__ import annotations
 import logging
 
 from newsdesk.crawling.context import CrawlContext
-from newsdesk.crawling.model import (
-    BINARY_MAGIC,
-    HTML_TYPES,
-    HostBackedOffError,
-    StoppedError,
-    Work,
-    article_hosts,
-    needs_fetch,
-)
-from newsdesk.fetching.clock import utc_datetime
-from newsdesk.fetching.encoding import detect_encoding
-from newsdesk.fetching.errors import (
-    FetchError,
-    HostNotAllowedError,
-    HttpStatusError,
-)
-from newsdesk.fetching.http import (
-    UnwantedContentTypeError,
-    retry_after_of,
-)
+from newsdesk.crawling.model import HTML_TYPES, HostBackedOffError, StoppedError, Work, needs_fetch
+from newsdesk.fetching.clock import clamp_time, utc_datetime
+from newsdesk.fetching.encoding import binary_kind, detect_encoding
+from newsdesk.fetching.errors import FetchError, HostNotAllowedError, HttpStatusError
+from newsdesk.fetching.http import UnwantedContentTypeError
+from newsdesk.fetching.retries import retry_after_of
 from newsdesk.rawpage import RawPage
 from newsdesk.storage.crawl_state import UrlRecord, Validators
 
@@ -92,7 +78,7 @@ class FetchingStage(CrawlContext):
         try:
             response = self._polite_get(
                 item.url,
-                allowed_hosts=article_hosts(source),
+                allowed_hosts=source.article_hosts(),
                 headers=headers,
                 accept_content=lambda media: media is None or media in HTML_TYPES,
             )
@@ -133,7 +119,9 @@ class FetchingStage(CrawlContext):
                 validators=Validators(record.etag, record.last_modified),
             )
             return
-        if response.content_type is None and response.body.lstrip().startswith(BINARY_MAGIC):
+        # Binary content is skipped whatever its Content-Type says: the parser, which shares this
+        # check, would refuse it anyway.
+        if binary_kind(response.body) is not None:
             self._count("skipped", "non_html")
             self.state.mark_skipped(source.id, item.url_id, owner=self.owner, now=now, reason="non_html")
             return
@@ -181,8 +169,11 @@ class FetchingStage(CrawlContext):
         if (error is None or error.retryable) and attempts < self.options.max_failed_runs:
             delay = self.options.retry_delay_seconds * 2 ** (attempts - 1)
             retry_after = retry_after_of(error, now) if error is not None else None
-            # Capped: a Retry-After of 1e20 seconds is a hostile or broken server, not a plan.
-            retry_at = now + min(max(delay, retry_after or 0.0), self.options.max_retry_delay_seconds)
+            # Capped: a Retry-After of 1e20 seconds is a hostile or broken server, not a plan; the
+            # clamp also keeps a NaN or negative time out of the crawl state.
+            retry_at = clamp_time(
+                now + min(max(delay, retry_after or 0.0), self.options.max_retry_delay_seconds), now
+            )
         if error is not None and not isinstance(error, (HttpStatusError, HostNotAllowedError)):
             logger.info("fetch of %s failed: %s", item.url, error)
         self.state.mark_failed(

@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from newsdesk.discovery import DiscoveredUrl
 from newsdesk.fetching.safety import Resolver
-from newsdesk.rawpage import RawPage
+from newsdesk.rawpage import MAX_PAGE_BYTES, RawPage
 from newsdesk.sources import Source
 from newsdesk.storage.crawl_state import UrlRecord, Validators
-from newsdesk.urls import host_of
 
 if TYPE_CHECKING:
     from newsdesk.settings import FetcherSettings
@@ -18,11 +17,6 @@ if TYPE_CHECKING:
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 XML_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-# Magic numbers of the binary files most often linked from news pages, for servers that send none.
-BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
-# Browsers and crawlers stop at about 2,000 characters; longer "URLs" in feeds are junk or attacks,
-# and would not fit a DynamoDB key or item anyway.
-MAX_URL_CHARS = 2000
 # Host backoff is for statuses that speak for the whole host, not for one page.
 HOST_BUSY_STATUSES = frozenset({429, 503})
 
@@ -32,7 +26,7 @@ class CrawlOptions:
     user_agent: str
     allow_private_networks: bool = False
     max_concurrency: int = 8
-    max_body_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = MAX_PAGE_BYTES
     min_host_interval_seconds: float = 1.0
     max_attempts: int = 4  # tries per URL within one run (connection errors, timeouts, 429, 5xx)
     connect_timeout: float = 5.0
@@ -164,15 +158,3 @@ def needs_fetch(record: UrlRecord | None, changed_at: float | None) -> bool:
         return False
     previous = record.seen_lastmod or record.fetched_at
     return previous is None or previous.timestamp() < changed_at
-
-
-def article_hosts(source: Source) -> list[str]:
-    """Hosts articles may come from: the configured ones, else those of the source's own URLs."""
-    if source.allowed_hosts:
-        return [h.lower() for h in source.allowed_hosts]
-    return sorted(document_hosts(source))
-
-
-def document_hosts(source: Source) -> set[str]:
-    urls = [*source.feeds, *source.sitemaps, *(a.url for a in source.archives)]
-    return {host_of(u) for u in urls if host_of(u)}

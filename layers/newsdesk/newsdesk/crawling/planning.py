@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from newsdesk.crawling.context import CrawlContext
-from newsdesk.crawling.model import MAX_URL_CHARS, Work, article_hosts, changed_at_of, needs_fetch
+from newsdesk.crawling.model import Work, changed_at_of, needs_fetch
 from newsdesk.discovery import DiscoveredUrl
 from newsdesk.errors import StorageError
+from newsdesk.fetching.errors import UrlTooLongError
 from newsdesk.sources import Source
 from newsdesk.storage.crawl_state import QueueItem, UrlRecord
-from newsdesk.urls import canonicalize_url, host_matches, host_of, url_id
+from newsdesk.urls import canonicalize_url, host_matches, host_of
 
 logger = logging.getLogger(__name__)
 
@@ -18,14 +19,16 @@ logger = logging.getLogger(__name__)
 class PlanningStage(CrawlContext):
     def plan(self, source: Source, discovered: list[DiscoveredUrl]) -> list[Work]:
         now = self.clock.time()
-        hosts = article_hosts(source)
+        hosts = source.article_hosts()
         unique: dict[str, tuple[str, float | None]] = {}
         for item in discovered:
-            if len(item.url) > MAX_URL_CHARS:
-                self._count("skipped", "url_too_long")
+            try:
+                # The canonical URL is what the crawl state keys and stores: its length is checked.
+                canonical = canonicalize_url(item.url, trailing_slash=source.trailing_slash)
+            except UrlTooLongError as exc:
+                self._count("skipped", exc.reason)
                 continue
-            canonical = canonicalize_url(item.url, trailing_slash=source.trailing_slash)
-            key = url_id(item.url, trailing_slash=source.trailing_slash)
+            key = source.article_id(item.url)
             changed = changed_at_of(item)
             if key in unique:
                 previous = unique[key][1]

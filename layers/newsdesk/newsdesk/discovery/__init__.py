@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from newsdesk.errors import NewsdeskError
 
@@ -47,9 +48,32 @@ class DiscoveredUrl:
         return self.modified_at or self.published_at
 
 
+# URLs taken from one feed, sitemap or sitemap index. A news feed lists tens, a news sitemap at
+# most 1,000 (Google's rule); a 50,000-item document would otherwise be queued whole in one run.
+MAX_URLS_PER_DOCUMENT = 1000
+
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def newest_first_cap[T](items: Sequence[T], limit: int, date_of: Callable[[T], datetime | None]) -> list[T]:
+    """At most `limit` items: the newest by `date_of` (undated ones last), kept in document order."""
+    if len(items) <= limit:
+        return list(items)
+    ranked = sorted(range(len(items)), key=lambda i: date_of(items[i]) or _OLDEST, reverse=True)
+    return [items[i] for i in sorted(ranked[:limit])]
+
+
+@dataclass(frozen=True)
+class FeedDocument:
+    urls: list[DiscoveredUrl] = field(default_factory=list)
+    truncated: int = 0  # items past MAX_URLS_PER_DOCUMENT left out: the crawler counts them
+
+
 __all__ = [
+    "MAX_URLS_PER_DOCUMENT",
     "DiscoveredUrl",
     "DiscoveryError",
+    "FeedDocument",
     "MalformedXmlError",
     "NotAFeedError",
     "NotASitemapError",

@@ -9,7 +9,13 @@ from typing import Any
 
 import feedparser
 
-from newsdesk.discovery import DiscoveredUrl, NotAFeedError
+from newsdesk.discovery import (
+    MAX_URLS_PER_DOCUMENT,
+    DiscoveredUrl,
+    FeedDocument,
+    NotAFeedError,
+    newest_first_cap,
+)
 from newsdesk.discovery.xmlsafety import check_xml
 from newsdesk.urls import resolve_link
 
@@ -43,8 +49,11 @@ def _entry_link(entry: Any, base_url: str) -> str | None:
     return None
 
 
-def parse_feed(body: bytes, url: str) -> list[DiscoveredUrl]:
-    """Article URLs listed in a feed, in feed order. Raises MalformedXmlError/UnsafeXmlError/NotAFeedError."""
+def parse_feed(body: bytes, url: str, *, max_urls: int = MAX_URLS_PER_DOCUMENT) -> FeedDocument:
+    """Article URLs listed in a feed, in feed order. Raises MalformedXmlError/UnsafeXmlError/NotAFeedError.
+
+    Past `max_urls` the newest are kept and the rest counted in `truncated`.
+    """
     check_xml(body, url=url)
     # Bytes, never a string: feedparser treats a string that looks like a URL as one to fetch.
     parsed = feedparser.parse(body, response_headers={"content-location": url}, sanitize_html=False)
@@ -66,4 +75,5 @@ def parse_feed(body: bytes, url: str) -> list[DiscoveredUrl]:
                 origin=url,
             )
         )
-    return found
+    kept = newest_first_cap(found, max_urls, lambda item: item.changed_at)
+    return FeedDocument(urls=kept, truncated=len(found) - len(kept))

@@ -12,7 +12,13 @@ from datetime import UTC, datetime
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from newsdesk.discovery import DiscoveredUrl, MalformedXmlError, NotASitemapError
+from newsdesk.discovery import (
+    MAX_URLS_PER_DOCUMENT,
+    DiscoveredUrl,
+    MalformedXmlError,
+    NotASitemapError,
+    newest_first_cap,
+)
 from newsdesk.discovery.xmlsafety import check_xml
 from newsdesk.fetching.errors import BodyTooLargeError
 from newsdesk.urls import resolve_link
@@ -32,6 +38,7 @@ class ChildSitemap:
 class SitemapDocument:
     urls: list[DiscoveredUrl] = field(default_factory=list)
     sitemaps: list[ChildSitemap] = field(default_factory=list)  # non-empty for a sitemap index
+    truncated: int = 0  # URLs or children past the per-document cap left out: the crawler counts them
 
     @property
     def is_index(self) -> bool:
@@ -75,8 +82,14 @@ def _text(element: etree._Element, path: str) -> str | None:
     return found.text.strip() or None
 
 
-def parse_sitemap(body: bytes, url: str, *, max_bytes: int = 50 * 1024 * 1024) -> SitemapDocument:
-    """URLs (urlset) or child sitemaps (sitemapindex) listed in a sitemap file, gzipped or not."""
+def parse_sitemap(
+    body: bytes, url: str, *, max_bytes: int = 50 * 1024 * 1024, max_urls: int = MAX_URLS_PER_DOCUMENT
+) -> SitemapDocument:
+    """URLs (urlset) or child sitemaps (sitemapindex) listed in a sitemap file, gzipped or not.
+
+    Past `max_urls` entries the newest are kept (by lastmod or publication date) and the rest
+    counted in `truncated`.
+    """
     if body.startswith(GZIP_MAGIC):
         body = gunzip_bounded(body, max_bytes, url=url)
     check_xml(body, url=url)
@@ -93,7 +106,8 @@ def parse_sitemap(body: bytes, url: str, *, max_bytes: int = 50 * 1024 * 1024) -
             loc = resolve_link(url, _text(item, f"{ns}loc") or "")
             if loc:
                 children.append(ChildSitemap(loc, parse_w3c_datetime(_text(item, f"{ns}lastmod"))))
-        return SitemapDocument(sitemaps=children)
+        kept_children = newest_first_cap(children, max_urls, lambda child: child.modified_at)
+        return SitemapDocument(sitemaps=kept_children, truncated=len(children) - len(kept_children))
     if tag != "urlset":
         raise NotASitemapError(f"{url}: root element <{tag}> is neither <urlset> nor <sitemapindex>")
     found = []
@@ -116,4 +130,5 @@ def parse_sitemap(body: bytes, url: str, *, max_bytes: int = 50 * 1024 * 1024) -
                 origin=url,
             )
         )
-    return SitemapDocument(urls=found)
+    kept = newest_first_cap(found, max_urls, lambda item: item.changed_at)
+    return SitemapDocument(urls=kept, truncated=len(found) - len(kept))

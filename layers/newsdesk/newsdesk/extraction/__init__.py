@@ -141,8 +141,13 @@ def extract(
     source: str | None = None,
     raw_key: str | None = None,
     fetched_at: datetime | None = None,
+    article_id: str | None = None,
 ) -> Article:
-    """Extract the article in `html` fetched from `url`; raises an `ExtractionError` subclass otherwise."""
+    """Extract the article in `html` fetched from `url`; raises an `ExtractionError` subclass otherwise.
+
+    `article_id` is the id the fetcher gave the page (`Source.article_id`); without one, the id
+    is derived from the URL with no source's slash policy, or from the body.
+    """
     text = decode_html(html, encoding)
     tree = parse_html(text)
     meta = _metadata(tree, url)
@@ -159,7 +164,7 @@ def extract(
     body_hash = content_hash(body_text)
     try:
         return Article(
-            id=_article_id(url, meta.canonical_url, body_hash),
+            id=article_id or _article_id(url, meta.canonical_url, body_hash),
             url=url,
             canonical_url=meta.canonical_url,
             source=source,

@@ -26,6 +26,12 @@ class BadUrlError(FetchError):
     reason = "bad_url"
 
 
+class UrlTooLongError(BadUrlError, ValueError):
+    """A URL past `newsdesk.urls.MAX_URL_LENGTH`: skipped and counted, never stored or fetched."""
+
+    reason = "url_too_long"
+
+
 class HostNotAllowedError(FetchError):
     reason = "host_not_allowed"
 

@@ -1,20 +1,16 @@
 """A small, safe HTTP GET: hand-followed redirects, checked addresses, streamed and capped bodies.
 
 Built on urllib3 (which requests uses) because it lets the connection class decide which socket to
-open: every hop's resolved address is checked there (`newsdesk.fetching.safety`). Content encodings
-are decoded here, incrementally and with a cap on the decompressed size, so a gzip bomb costs at
-most `max_body_bytes` of memory.
+open: every hop's resolved address is checked there (`newsdesk.fetching.safety`). Bodies are
+decoded and capped by `newsdesk.fetching.body`; the whole fetch is bounded by a total deadline on
+every socket read (`newsdesk.fetching.deadline`). Retries live in `newsdesk.fetching.retries`.
 """
 
 from __future__ import annotations
 
-import random
 import socket
-import time
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -31,8 +27,10 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 from urllib3.util import connection as urllib3_connection
+from urllib3.util.wait import wait_for_read
 
-from newsdesk.fetching.clock import Clock
+from newsdesk.fetching.body import BodyFullError, BoundedBody
+from newsdesk.fetching.deadline import DeadlineSocket, deadline_ssl_context, remaining, total_deadline
 from newsdesk.fetching.errors import (
     BadUrlError,
     BodyTooLargeError,
@@ -44,11 +42,11 @@ from newsdesk.fetching.errors import (
     NameResolutionFailedError,
     RedirectLoopError,
     TooManyRedirectsError,
-    UnsupportedContentEncodingError,
     UnsupportedSchemeError,
 )
 from newsdesk.fetching.safety import AddressPolicy
-from newsdesk.urls import HTTP_SCHEMES, host_matches
+from newsdesk.rawpage import MAX_PAGE_BYTES
+from newsdesk.urls import HTTP_SCHEMES, check_url_length, host_matches, normalise_host
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 64 * 1024
@@ -73,6 +71,7 @@ class FetchResponse:
     headers: Mapping[str, str]
     body: bytes = field(repr=False)
     redirects: tuple[str, ...] = ()
+    truncated: bool = False  # the body is the first max_body_bytes of a longer one (truncate=True)
 
     @property
     def content_type(self) -> str | None:
@@ -124,12 +123,13 @@ class _CheckedConnectionMixin:
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return urllib3_connection.create_connection(
+                sock = urllib3_connection.create_connection(
                     (address, self.port),
-                    self.timeout,
+                    _connect_timeout(self.timeout),
                     source_address=self.source_address,
                     socket_options=self.socket_options,
                 )
+                return DeadlineSocket.adopt(sock)
             except TimeoutError as exc:
                 last_error = ConnectTimeoutError(self, f"connecting to {self._dns_host} timed out: {exc}")
             except OSError as exc:
@@ -138,7 +138,17 @@ class _CheckedConnectionMixin:
         raise last_error
 
 
-def _pool_manager(policy: AddressPolicy, maxsize: int) -> urllib3.PoolManager:
+def _connect_timeout(timeout: Any) -> Any:
+    """The connect timeout, shortened to what is left of the fetch's total deadline."""
+    left = remaining()
+    if left is None:
+        return timeout
+    if left <= 0:
+        raise ConnectTimeoutError(None, "the fetch's total deadline passed before connecting")
+    return min(timeout, left) if isinstance(timeout, int | float) else left
+
+
+def _pool_manager(policy: AddressPolicy, maxsize: int, ca_file: str) -> urllib3.PoolManager:
     # urllib3 builds connections from class attributes, so the policy is bound into subclasses.
     http_conn = type(
         "CheckedHTTPConnection", (_CheckedConnectionMixin, HTTPConnection), {"address_policy": policy}
@@ -148,87 +158,18 @@ def _pool_manager(policy: AddressPolicy, maxsize: int) -> urllib3.PoolManager:
     )
     http_pool = type("CheckedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})
     https_pool = type("CheckedHTTPSConnectionPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})
-    kwargs: dict[str, Any] = {"num_pools": 64, "maxsize": maxsize, "block": False}
-    # requests' CA bundle: the same trust store wherever the fetcher runs.
-    kwargs["ca_certs"] = certifi.where()
-    manager = urllib3.PoolManager(**kwargs)
+    manager = urllib3.PoolManager(
+        num_pools=64, maxsize=maxsize, block=False, ssl_context=deadline_ssl_context(ca_file)
+    )
     manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}
     return manager
 
 
-# -- bounded decompression -------------------------------------------------------------------------
-
-
-class _BoundedBody:
-    """Collects the body, decoding Content-Encoding on the fly, refusing to grow past `limit` bytes."""
-
-    def __init__(self, content_encoding: str | None, limit: int, url: str) -> None:
-        self._limit = limit
-        self._url = url
-        self._parts: list[bytes] = []
-        self._size = 0
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
-        for coding in codings:
-            if coding not in {"gzip", "x-gzip", "deflate"}:
-                raise UnsupportedContentEncodingError(f"unsupported Content-Encoding {coding!r}", url=url)
-        if len(codings) > 1:
-            raise UnsupportedContentEncodingError(f"stacked Content-Encoding {content_encoding!r}", url=url)
-        self._coding = codings[0] if codings else None
-        self._decoder: Any = None
-        if self._coding in {"gzip", "x-gzip"}:
-            self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        self._deflate_probe = b""
-
-    def _emit(self, data: bytes) -> None:
-        if not data:
-            return
-        self._size += len(data)
-        if self._size > self._limit:
-            kind = "decompressed body" if self._coding else "body"
-            raise BodyTooLargeError(f"{kind} of {self._url} exceeds {self._limit} bytes", url=self._url)
-        self._parts.append(data)
-
-    def feed(self, chunk: bytes) -> None:
-        if self._coding is None:
-            self._emit(chunk)
-            return
-        if self._decoder is None:
-            # "deflate" is zlib-wrapped by the RFC but raw deflate on some servers: look at the header.
-            self._deflate_probe += chunk
-            if len(self._deflate_probe) < 2:
-                return
-            wrapped = (self._deflate_probe[0] & 0x0F) == 8 and int.from_bytes(
-                self._deflate_probe[:2]
-            ) % 31 == 0
-            self._decoder = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-            chunk, self._deflate_probe = self._deflate_probe, b""
-        data = chunk
-        try:
-            while data:
-                out = self._decoder.decompress(data, self._limit - self._size + 1)
-                self._emit(out)
-                data = self._decoder.unconsumed_tail
-                if not data and self._decoder.eof and self._decoder.unused_data:
-                    # Concatenated gzip members are one body.
-                    data = self._decoder.unused_data
-                    self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        except zlib.error as exc:
-            raise UnsupportedContentEncodingError(
-                f"corrupt {self._coding} body: {exc}", url=self._url
-            ) from exc
-
-    def finish(self) -> bytes:
-        if self._deflate_probe:
-            self._decoder = zlib.decompressobj()
-            probe, self._deflate_probe = self._deflate_probe, b""
-            self.feed(probe)
-        if self._decoder is not None:
-            try:
-                self._emit(self._decoder.flush())
-            except zlib.error as exc:
-                raise UnsupportedContentEncodingError(f"corrupt body: {exc}", url=self._url) from exc
-        return b"".join(self._parts)
+def _overran(response: Any) -> bool:
+    """The server sent more than the response it declared: the connection is readable when idle."""
+    connection = response.connection
+    sock = getattr(connection, "sock", None)
+    return sock is not None and wait_for_read(sock, timeout=0.0)
 
 
 # -- the client ------------------------------------------------------------------------------------
@@ -242,20 +183,23 @@ class HttpClient:
         *,
         user_agent: str,
         policy: AddressPolicy | None = None,
-        max_body_bytes: int = 10 * 1024 * 1024,
+        max_body_bytes: int = MAX_PAGE_BYTES,
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
         total_timeout: float | None = 120.0,
         max_redirects: int = 5,
         pool_size: int = 8,
+        ca_file: str | None = None,
     ) -> None:
+        """`ca_file` (PEM) is the trust store; None means requests' CA bundle (certifi), the same
+        wherever the fetcher runs."""
         self.user_agent = user_agent
         self.policy = policy or AddressPolicy()
         self.max_body_bytes = max_body_bytes
         self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         self.total_timeout = total_timeout
         self.max_redirects = max_redirects
-        self._manager = _pool_manager(self.policy, pool_size)
+        self._manager = _pool_manager(self.policy, pool_size, ca_file or certifi.where())
 
     def close(self) -> None:
         self._manager.clear()
@@ -268,12 +212,36 @@ class HttpClient:
         allowed_hosts: Sequence[str] | None = None,
         accept_content: Callable[[str | None], bool] | None = None,
         max_body_bytes: int | None = None,
+        truncate: bool = False,
     ) -> FetchResponse:
         """Fetch `url`. Returns 2xx and 304 responses; raises a FetchError subclass for anything else.
 
         `allowed_hosts` (None: any host) applies to every hop. `accept_content` sees the final media
-        type before the body is read, so an unwanted PDF is never downloaded.
+        type before the body is read, so an unwanted PDF is never downloaded. The whole call,
+        redirects, headers and body included, ends within `total_timeout`: every socket read is
+        bounded by what is left of it (`newsdesk.fetching.deadline`). A body over the limit raises
+        BodyTooLargeError, or with `truncate` is cut there (`truncated` says so).
         """
+        with total_deadline(self.total_timeout):
+            return self._get(
+                url,
+                headers=headers,
+                allowed_hosts=allowed_hosts,
+                accept_content=accept_content,
+                max_body_bytes=max_body_bytes,
+                truncate=truncate,
+            )
+
+    def _get(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None,
+        allowed_hosts: Sequence[str] | None,
+        accept_content: Callable[[str | None], bool] | None,
+        max_body_bytes: int | None,
+        truncate: bool,
+    ) -> FetchResponse:
         limit = self.max_body_bytes if max_body_bytes is None else max_body_bytes
         request_headers = {
             "User-Agent": self.user_agent,
@@ -316,23 +284,28 @@ class HttpClient:
                         raise UnwantedContentTypeError(
                             f"{current} is {media or 'of no declared type'}", url=current, content_type=media
                         )
-                body = self._read_body(response, current, limit)
-                fully_read = True
-                return FetchResponse(url, current, status, response_headers, body, tuple(visited[:-1]))
+                body, truncated = self._read_body(response, current, limit, truncate)
+                fully_read = not truncated
+                return FetchResponse(
+                    url, current, status, response_headers, body, tuple(visited[:-1]), truncated
+                )
             finally:
                 # A connection with unread body (redirect, error page, refused PDF, cut body) is
                 # dropped rather than drained: draining could mean reading what we just refused.
-                if not fully_read:
+                # So is one with bytes past the end of its body (a short Content-Length): kept,
+                # they would be read as the start of the next response on that connection.
+                if not fully_read or _overran(response):
                     response.close()
                 response.release_conn()
 
     def _check_hop(self, url: str, allowed_hosts: Sequence[str] | None, *, origin: str) -> None:
+        check_url_length(url)
         try:
             parts = urlsplit(url)
-            host = (parts.hostname or "").lower().rstrip(".")
+            host = normalise_host(parts.hostname or "")
             _ = parts.port  # raises on a malformed port
         except ValueError as exc:
-            raise BadUrlError(f"malformed URL {url!r}: {exc}", url=origin) from exc
+            raise BadUrlError(f"malformed URL {url[:200]!r}: {exc}", url=origin) from exc
         if parts.scheme.lower() not in HTTP_SCHEMES or not host:
             raise UnsupportedSchemeError(f"only http(s) URLs are fetched, not {url!r}", url=origin)
         if allowed_hosts is not None and not any(host_matches(host, a) for a in allowed_hosts):
@@ -361,92 +334,27 @@ class HttpClient:
         except (HTTPError, OSError) as exc:
             raise ConnectionFailedError(f"connection failed for {url}: {exc}", url=url) from exc
 
-    def _read_body(self, response: Any, url: str, limit: int) -> bytes:
+    def _read_body(self, response: Any, url: str, limit: int, truncate: bool) -> tuple[bytes, bool]:
+        """The body and whether it was truncated at `limit`."""
         declared = response.headers.get("content-length")
         encoding = response.headers.get("content-encoding")
-        if declared and declared.isdigit() and not encoding and int(declared) > limit:
+        if (
+            not truncate
+            and declared
+            and declared.isdigit()
+            and not encoding
+            # By length first: int() of a 5,000-digit header raises.
+            and (len(declared) > 18 or int(declared) > limit)
+        ):
             raise BodyTooLargeError(f"{url} declares {declared} bytes, over the {limit} limit", url=url)
-        body = _BoundedBody(encoding, limit, url)
-        deadline = None if self.total_timeout is None else time.monotonic() + self.total_timeout
+        body = BoundedBody(encoding, limit, url, truncate=truncate)
         try:
             for chunk in response.stream(CHUNK_SIZE, decode_content=False):
                 body.feed(chunk)
-                if deadline is not None and time.monotonic() > deadline:
-                    raise FetchTimeoutError(f"{url} took more than {self.total_timeout}s", url=url)
+        except BodyFullError:
+            return body.prefix(), True
         except (ReadTimeoutError, TimeoutError) as exc:
             raise FetchTimeoutError(f"timed out reading {url}: {exc}", url=url) from exc
         except (HTTPError, OSError) as exc:
             raise ConnectionFailedError(f"connection broke reading {url}: {exc}", url=url) from exc
-        return body.finish()
-
-
-# -- retries ---------------------------------------------------------------------------------------
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, float(when.timestamp()) - now)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter for connection errors, timeouts, 429 and 5xx; others fail at once.
-
-    A Retry-After longer than `max_wait` is not slept on: the URL is failed for this run and the
-    crawl state schedules it for after that time.
-    """
-
-    max_attempts: int = 4
-    backoff_base: float = 1.0
-    backoff_max: float = 30.0
-    max_wait: float = 60.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        ceiling: float = min(self.backoff_max, self.backoff_base * 2.0 ** (attempt - 1))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
-
-
-def retry_after_of(error: FetchError, now: float) -> float | None:
-    if isinstance(error, HttpStatusError):
-        return parse_retry_after(error.retry_after_header, now)
-    return None
-
-
-def with_retries[T](
-    action: Callable[[], T],
-    *,
-    policy: RetryPolicy,
-    clock: Clock,
-    rng: random.Random | None = None,
-    should_stop: Callable[[], bool] = lambda: False,
-    on_retry: Callable[[FetchError, float], None] | None = None,
-) -> T:
-    rng = rng or random.Random()
-    attempt = 1
-    while True:
-        try:
-            return action()
-        except FetchError as error:
-            if not error.retryable or attempt >= policy.max_attempts or should_stop():
-                raise
-            wait = policy.delay(attempt, rng)
-            retry_after = retry_after_of(error, clock.time())
-            if retry_after is not None:
-                if retry_after > policy.max_wait:
-                    raise
-                wait = max(wait, retry_after)
-            if on_retry is not None:
-                on_retry(error, wait)
-            clock.sleep(wait)
-            attempt += 1
+        return body.finish(), False

@@ -1,7 +1,10 @@
 """robots.txt per origin via protego, cached with a TTL, with Crawl-delay and Sitemap: lines.
 
 RFC 9309: a 4xx robots.txt means no restrictions; a 5xx or an unreachable one means the whole
-site is off limits for now (cached for a short time only, so the next run tries again).
+site is off limits for now (cached for a short time only, so the next run tries again). A file
+over the parsing limit is cut there and its prefix parsed, as the RFC allows. A host whose
+address may not be fetched at all is not "robots unavailable": that BlockedAddressError (final,
+not retried) reaches the caller as it is.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from dataclasses import dataclass
 from protego import Protego
 
 from newsdesk.fetching.clock import Clock
-from newsdesk.fetching.errors import FetchError, HttpStatusError
-from newsdesk.fetching.http import FetchResponse
+from newsdesk.fetching.errors import BlockedAddressError, FetchError, HttpStatusError
+from newsdesk.fetching.http import FetchResponse, HttpClient
 from newsdesk.urls import origin_of
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,13 @@ class RobotsRules:
 
 
 RobotsFetcher = Callable[[str], FetchResponse]
+
+
+def fetch_robots_txt(client: HttpClient, url: str) -> FetchResponse:
+    """GET a robots.txt, cut at MAX_ROBOTS_BYTES rather than refused when longer."""
+    return client.get(
+        url, headers={"Accept": "text/plain,*/*;q=0.5"}, max_body_bytes=MAX_ROBOTS_BYTES, truncate=True
+    )
 
 
 class RobotsCache:
@@ -92,8 +102,16 @@ class RobotsCache:
                 return RobotsRules(origin, None), self._ttl
             logger.warning("robots.txt %s: %s; treating the site as disallowed for now", robots_url, exc)
             return RobotsRules(origin, None, unavailable=True), self._error_ttl
+        except BlockedAddressError:
+            raise
         except FetchError as exc:
             logger.warning("robots.txt %s: %s; treating the site as disallowed for now", robots_url, exc)
             return RobotsRules(origin, None, unavailable=True), self._error_ttl
-        text = response.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+        body = response.body[:MAX_ROBOTS_BYTES]
+        if response.truncated or len(response.body) > MAX_ROBOTS_BYTES:
+            # The cut may fall inside a rule: a half-read "Allow: /news/world" must not become
+            # "Allow: /n", so the last, incomplete line is dropped.
+            body = body[: body.rfind(b"\n") + 1]
+            logger.warning("robots.txt %s is over %d bytes; parsing its start", robots_url, MAX_ROBOTS_BYTES)
+        text = body.decode("utf-8", errors="replace")
         return RobotsRules(origin, Protego.parse(text)), self._ttl

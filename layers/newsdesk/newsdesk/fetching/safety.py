@@ -36,10 +36,40 @@ def system_resolver(host: str, port: int) -> list[str]:
     return seen
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway will deliver to: NAT64 (RFC 6052, and the
+# local-use prefix of RFC 8215). The embedded address decides, as for IPv4-mapped ones.
+_NAT64_NETWORKS = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one wraps (mapped, 6to4, Teredo client, NAT64), if any."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if _is_nat64(address):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _is_nat64(address: ipaddress.IPv6Address) -> bool:
+    return any(address in network for network in _NAT64_NETWORKS)
+
+
 def is_public_address(address: IPAddress) -> bool:
-    """False for loopback, private, link-local (metadata service), multicast, reserved and unspecified."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return is_public_address(address.ipv4_mapped)
+    """False for loopback, private, link-local (metadata service), multicast, reserved and unspecified.
+
+    An IPv6 address that wraps an IPv4 one is judged by that one too: `2002:7f00:1::` (6to4 around
+    127.0.0.1) reaches loopback through a relay however global its own prefix looks.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = embedded_ipv4(address)
+        if inner is not None and not is_public_address(inner):
+            return False
+        if inner is not None and (address.ipv4_mapped is not None or _is_nat64(address)):
+            return True  # translated, not routed as IPv6: the inner address is the whole story
     if address in METADATA_ADDRESSES:
         return False
     return address.is_global and not (

@@ -21,13 +21,14 @@ import hashlib
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import boto3
 from botocore.exceptions import ClientError
 
 from newsdesk.errors import StorageError
+from newsdesk.fetching.clock import clamp_time, utc_datetime
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -197,7 +198,8 @@ def _get_n(item: dict[str, Any], name: str) -> float | None:
 
 
 def _when(epoch: float | None) -> datetime | None:
-    return datetime.fromtimestamp(epoch, tz=UTC) if epoch is not None else None
+    # Never raises, even on a time stored before times were clamped (a Retry-After of 1e20).
+    return utc_datetime(epoch) if epoch is not None else None
 
 
 def url_pk(source: str, url_id: str) -> str:
@@ -466,6 +468,8 @@ class DynamoCrawlState:
         attempts: int,
         retry_at: float | None,
     ) -> None:
+        if retry_at is not None:
+            retry_at = clamp_time(retry_at, now)  # partly the server's choice: never store 1e20
         values: dict[str, Any] = {
             ":status": _s("failed" if retry_at is not None else "gave_up"),
             ":attempts": _n(attempts),
