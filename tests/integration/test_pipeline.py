@@ -271,6 +271,8 @@ def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
         for n in range(10):
             hostile.route(f"/busy/{n}", Reply(status=429, body=b"no", content_type="text/plain"))
         hostile.route("/silent.xml", Reply(delay=3600))  # accepts, then never answers
+        # A byte every half second: never silent for the 2 s read timeout, ended by the 3 s total one.
+        hostile.route("/drip.xml", Reply(body=hostile.drip(0.5), content_type="text/xml"))
         hostile.route(
             "/retry-forever.xml", Reply(status=503, headers={"Retry-After": "99999999999999999999"})
         )
@@ -280,6 +282,7 @@ def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
             "every": "1s",
             "feeds": [
                 hostile.url("/silent.xml"),
+                hostile.url("/drip.xml"),
                 hostile.url("/feed.xml"),
                 hostile.url("/retry-forever.xml"),
             ],
@@ -319,6 +322,9 @@ def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
     assert len(stored) == 4 and all(url.startswith(sample_site.base_url) for url in stored)
     hostile_job = next(job for job in cycles[0].jobs if job["source"] == "hostile")
     assert hostile_job["skipped"] == {"url_too_long": 1}
+    # The silent feed and the dripping one both end at a deadline, each counted once.
+    assert hostile_job["failed"] == {"timeout": 2, "http_503": 1}
+    assert any(error.startswith(hostile.url("/drip.xml")) for error in hostile_job["errors"])
     assert hostile_job["backed_off_hosts"] == [f"http://127.0.0.1:{hostile.port}"]
     # What the hostile source left in the crawl state is readable by the operator's status.
     out = io.StringIO()
