@@ -299,11 +299,18 @@ def test_sources_pushed_to_the_stack_are_what_the_dispatcher_runs(
 
     assert cli_main(["sources", "push", str(bad), "--endpoint-url", moto_server]) == 2
     assert cli_main(["sources", "push", str(pushed), "--endpoint-url", moto_server]) == 0
+    log = io.StringIO()
     with local_aws(moto_server):
-        summary = run_cycle(ensure_stack(), allow_private_networks=True, log=io.StringIO())
+        stack = ensure_stack()
+        # A bad file that got into the bucket some other way: the last good one stays in use.
+        boto3.client("s3").put_object(
+            Bucket=stack.name("ConfigBucket"), Key="sources.yaml", Body=bad.read_bytes()
+        )
+        summary = run_cycle(stack, allow_private_networks=True, log=log)
 
     assert sorted(summary.dispatched) == ["harbour-gazette", "kyiv-independent"]
     assert (summary.fetched, summary.parsed) == (4, 4)
+    assert '"SourcesFileRejected"' in log.getvalue()  # the metric an alarm watches
 
 
 def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
@@ -319,6 +326,8 @@ def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
         for n in range(10):
             hostile.route(f"/busy/{n}", Reply(status=429, body=b"no", content_type="text/plain"))
         hostile.route("/silent.xml", Reply(delay=3600))  # accepts, then never answers
+        # A byte every half second: never silent for the 2 s read timeout, ended by the 3 s total one.
+        hostile.route("/drip.xml", Reply(body=hostile.drip(0.5), content_type="text/xml"))
         hostile.route(
             "/retry-forever.xml", Reply(status=503, headers={"Retry-After": "99999999999999999999"})
         )
@@ -328,6 +337,7 @@ def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
             "every": "1s",
             "feeds": [
                 hostile.url("/silent.xml"),
+                hostile.url("/drip.xml"),
                 hostile.url("/feed.xml"),
                 hostile.url("/retry-forever.xml"),
             ],
@@ -367,8 +377,32 @@ def test_acceptance_a_hostile_source_never_keeps_healthy_articles_from_arriving(
     assert len(stored) == 4 and all(url.startswith(sample_site.base_url) for url in stored)
     hostile_job = next(job for job in cycles[0].jobs if job["source"] == "hostile")
     assert hostile_job["skipped"] == {"url_too_long": 1}
+    # The silent feed and the dripping one both end at a deadline, each counted once.
+    assert hostile_job["failed"] == {"timeout": 2, "http_503": 1}
+    assert any(error.startswith(hostile.url("/drip.xml")) for error in hostile_job["errors"])
     assert hostile_job["backed_off_hosts"] == [f"http://127.0.0.1:{hostile.port}"]
     # What the hostile source left in the crawl state is readable by the operator's status.
     out = io.StringIO()
     with redirect_stdout(out):
         assert cli_main(["status", "--endpoint-url", moto_server, "--format", "jsonl"]) == 0
+
+
+def test_a_message_that_is_not_a_fetch_job_goes_to_the_fetch_dead_letter_queue(stack: LocalStack) -> None:
+    from newsdesk.local.aws import queue_redrive
+    from newsdesk.local.lambda_runtime import LocalFunction
+    from newsdesk.local.runner import ParallelDrain
+
+    sqs = boto3.client("sqs")
+    sqs.send_message(QueueUrl=stack.name("FetchQueue"), MessageBody='{"source": "not a source"}')
+    log = io.StringIO()
+    fetcher = LocalFunction(
+        "FetcherFunction", stack.repo_root / "functions/fetcher", stack.fetcher_env, 60, log=log
+    )
+    _, max_receive = queue_redrive(stack.name("FetchQueue"))
+
+    drain = ParallelDrain(stack.name("FetchQueue"), fetcher, workers=2, max_invocations=20)
+    drain.run()
+
+    assert drain.invocations == max_receive
+    (dead,) = sqs.receive_message(QueueUrl=stack.name("FetchDeadLetterQueue"))["Messages"]
+    assert dead["Body"] == '{"source": "not a source"}'

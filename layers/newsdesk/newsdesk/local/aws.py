@@ -93,6 +93,7 @@ def ensure_stack(template_path: Path | None = None, stack_name: str = LOCAL_STAC
         if resources is None:
             raise ConfigurationError(f"local stack {stack_name} could not be created")
         _apply_notifications(template, resources)
+        _apply_versioning(template, resources)
     from newsdesk.local.events import fill_bus_names
 
     resources = fill_bus_names(template, resources, stack_name)
@@ -128,6 +129,15 @@ def _apply_notifications(template: dict[str, Any], resources: dict[str, str]) ->
                     Bucket=resources[logical],
                     NotificationConfiguration=config,  # type: ignore[arg-type]
                 )
+
+
+def _apply_versioning(template: dict[str, Any], resources: dict[str, str]) -> None:
+    """Bucket versioning as declared (moto's CloudFormation skips it; the sources file relies on it)."""
+    s3 = boto3.client("s3")
+    for logical, resource in template["Resources"].items():
+        status = resource.get("Properties", {}).get("VersioningConfiguration", {}).get("Status")
+        if resource.get("Type") == "AWS::S3::Bucket" and logical in resources and status == "Enabled":
+            s3.put_bucket_versioning(Bucket=resources[logical], VersioningConfiguration={"Status": "Enabled"})
 
 
 def queue_redrive(queue_url: str) -> tuple[str | None, int | None]:

@@ -64,7 +64,7 @@ def _record(message: Any, queue_arn: str) -> dict[str, Any]:
     }
 
 
-class _ParallelDrain:
+class ParallelDrain:
     """The fetch queue's event source mapping: `workers` concurrent invocations of batch size 1.
 
     A worker's continuation lands on the same queue and is picked up like any job; the drain ends
@@ -188,7 +188,7 @@ def run_cycle(
     fetcher = _function(template, root, "FetcherFunction", fetcher_env, log)
     fetch_queue = stack.name("FetchQueue")
     _, fetch_max_receive = queue_redrive(fetch_queue)
-    jobs = _ParallelDrain(
+    jobs = ParallelDrain(
         fetch_queue,
         fetcher,
         workers=workers or fetch_concurrency(template),
