@@ -12,13 +12,15 @@ SAM_CLI_VERSION := 1.170.0
 export PATH := $(dir $(PYTHON_BIN)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup sam-setup demo test lint typecheck cfn-lint sam-validate sam-build pytest bench-extract bench-metadata schema clean check-python
+.PHONY: help setup sam-setup demo test lint typecheck cfn-lint sam-validate sam-build pytest bench bench-extract bench-metadata schema clean check-python
 
 help:
 	@echo "make demo    - run one cycle on a bundled sample site with embedded moto (offline)"
 	@echo "make test    - ruff, mypy, cfn-lint, sam validate --lint, sam build, pytest"
 	@echo "make setup   - create .venv with newsdesk and its dev dependencies"
-	@echo "make bench-extract / bench-metadata - extraction benchmarks against trafilatura"
+	@echo "make bench-extract / bench-metadata - body / metadata benchmarks: every collection in ../shared,"
+	@echo "                    every peer in one fresh run, leave-one-collection-out; rewrites docs/benchmarks.md"
+	@echo "make bench          - both"
 
 check-python:
 	@test -n "$(PYTHON_BIN)" || { scripts/find-python; exit 1; }
@@ -49,6 +51,7 @@ typecheck: setup
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy functions/fetcher/app.py
 	$(VENV)/bin/mypy functions/parser/app.py
+	$(VENV)/bin/mypy bench
 
 cfn-lint: setup
 	$(VENV)/bin/cfn-lint template.yaml
@@ -65,11 +68,17 @@ pytest: setup
 test: lint typecheck cfn-lint sam-validate sam-build
 	NEWSDESK_SAM_BUILD_DIR=.aws-sam/build $(VENV)/bin/pytest
 
+# Outputs come from bench/.cache (deterministic per tool version; newsdesk's version is a hash of its
+# source, so it re-runs whenever it changes); the timing columns come from re-running every tool on
+# the same 30 pages per collection in this run. `--fresh` instead re-runs everything (slow: hours
+# for newspaper4k on a loaded machine). Dev loop: `.venv/bin/python -m bench.extraction --quick`.
 bench-extract: setup
-	$(PY) bench/extraction.py
+	$(PY) -m bench.extraction --timing 30 --docs
 
 bench-metadata: setup
-	$(PY) bench/metadata.py
+	$(PY) -m bench.metadata --timing 30 --docs
+
+bench: bench-extract bench-metadata
 
 schema: setup
 	$(PY) -c "from newsdesk.article import schema_text; print(schema_text(), end='')" > docs/article.schema.json

@@ -1,157 +1,299 @@
-"""Body-extraction benchmark: newsdesk's extract() against trafilatura, side by side in one process.
+"""Body-extraction benchmark: newsdesk against every peer, every body collection, one run.
 
-Data: a folder in the scrapinghub article-extraction-benchmark format (`ground-truth.json`:
-id -> {articleBody, url}; `html/ID.html.gz`). Scoring: `newsdesk.extraction.scoring` (4-token
-shingles, per-page normalised tp/fp/fn, P and R averaged over pages, F1 of the averages).
+    python -m bench.extraction [--fresh] [--quick] [--worst N] [--tools a,b] [--collections a,b]
+                               [--tunable module:attr] [--docs] [--json FILE]
 
-    python bench/extraction.py [--data DIR] [--json out.json] [--tools ours,trafilatura] [--worst N]
+Collections (`bench.data.body_collections()`): scrapinghub, dragnet, fundus-dev (shingle F1) and
+trafilatura-eval (its own snippet metric). Tools (`bench.tools.body_tools()`): newsdesk, trafilatura
+default and favor_precision, readability-lxml, newspaper4k. Outputs come from the cache
+(`bench.cache`) where present; `--fresh` re-runs every tool on every page in this run, which is
+what the timing columns need (`make bench-extract` does that). Tunables (`bench.tunables`) are
+evaluated leave-one-collection-out from the cached outputs; an untuned tool's held-out figure is
+its in-sample one. `--docs` rewrites the body section of docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
+import importlib
 import json
-import statistics
 import sys
-import time
-from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import trafilatura
+from bench import report, score
+from bench.data import Collection, body_collections, shared_dir
+from bench.loco import Evaluation, Tunable, evaluate
+from bench.runner import Runs, run_collection, timings
+from bench.tools import Tool, body_tools
+from bench.tunables import BODY
 
-from newsdesk.errors import ExtractionError
-from newsdesk.extraction import extract
-from newsdesk.extraction.scoring import PageScore, bootstrap_f1_std, score_page, summarize
-
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO.parent / "shared" / "extraction-benchmark"
-
-Extractor = Callable[[bytes, str], str]
-
-
-def ours(html: bytes, url: str) -> str:
-    try:
-        return extract(html, url).body_text
-    except ExtractionError:
-        return ""
+BASE = "trafilatura"
+OURS = "newsdesk"
 
 
-def trafilatura_default(html: bytes, url: str) -> str:
-    return trafilatura.extract(html, url=url) or ""
+@dataclass
+class Row:
+    name: str
+    label: str
+    summary: score.Summary
+    std: float
+    held_out: float | None
+    clean_f1: float | None  # without flagged (damaged) pages
+    times: list[float]
+    peer: bool
 
 
-def trafilatura_precision(html: bytes, url: str) -> str:
-    return trafilatura.extract(html, url=url, favor_precision=True) or ""
+def load_tunable(spec: str) -> Tunable:
+    module, _, attr = spec.partition(":")
+    factory = getattr(importlib.import_module(module), attr)
+    tunable: Tunable = factory()
+    return tunable
 
 
-def trafilatura_precision_no_comments(html: bytes, url: str) -> str:
-    # The configuration behind the published ~0.96 anchors: reader comments are not article body.
-    return trafilatura.extract(html, url=url, favor_precision=True, include_comments=False) or ""
+def _scores(collection: Collection, outputs: dict[str, Any]) -> list[score.AnyScore]:
+    return [score.body(p.kind, p.truth, outputs.get(p.id) or "") for p in collection.pages]
 
 
-TOOLS: dict[str, Extractor] = {
-    "ours": ours,
-    "trafilatura": trafilatura_default,
-    "trafilatura_precision": trafilatura_precision,
-    "trafilatura_precision_nocomments": trafilatura_precision_no_comments,
-}
-
-
-def load(data: Path) -> list[tuple[str, str, str, bytes]]:
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for page_id, item in sorted(truth.items()):
-        path = data / "html" / f"{page_id}.html.gz"
-        if path.exists():
-            pages.append(
-                (
-                    page_id,
-                    item.get("url") or "",
-                    item.get("articleBody") or "",
-                    gzip.decompress(path.read_bytes()),
-                )
+def rows_for(
+    collection: Collection,
+    tools: Sequence[Tool],
+    runs: Runs,
+    evaluations: dict[str, Evaluation],
+    sampled: dict[str, list[float]] | None = None,
+) -> list[Row]:
+    rows = []
+    flagged = {p.id for p in collection.pages if p.flags}
+    for tool in tools:
+        outputs = {k: v["out"] for k, v in runs[tool.name].items()}
+        scores = _scores(collection, outputs)
+        summary = score.aggregate(scores)
+        clean = None
+        if flagged:
+            kept = [s for s, p in zip(scores, collection.pages, strict=True) if p.id not in flagged]
+            clean = score.aggregate(kept).f1
+        times = sampled[tool.name] if sampled is not None else [v["ms"] for v in runs[tool.name].values()]
+        rows.append(
+            Row(
+                tool.name,
+                tool.label,
+                summary,
+                score.bootstrap_f1_std(scores),
+                summary.f1,
+                clean,
+                times,
+                tool.peer,
             )
-    return pages
+        )
+    for name, ev in evaluations.items():
+        inside = {pid: ev.in_sample[(c, pid)] for (c, pid) in ev.in_sample if c == collection.name}
+        outside = {pid: ev.held_out[(c, pid)] for (c, pid) in ev.held_out if c == collection.name}
+        scores = _scores(collection, inside)
+        summary = score.aggregate(scores)
+        held = score.aggregate(_scores(collection, outside)).f1
+        rows.append(Row(name, name, summary, score.bootstrap_f1_std(scores), held, None, [], False))
+    return rows
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+HEADER = ["tool", "P", "R", "F1", "±", "F1 held-out", "median ms", "p95 ms", "F1 / best peer", "ms / traf"]
 
 
-def run(
-    tools: dict[str, Extractor], pages: list[tuple[str, str, str, bytes]]
-) -> dict[str, tuple[list[PageScore], list[float]]]:
-    """Each page through every tool in turn, so load on the machine weighs on all tools alike."""
-    out: dict[str, tuple[list[PageScore], list[float]]] = {name: ([], []) for name in tools}
-    names = list(tools)
-    for index, (_page_id, url, body, html) in enumerate(pages):
-        # rotate the order too: no tool always runs right after another one warmed the caches
-        shift = index % len(names)
-        for name in names[shift:] + names[:shift]:
-            start = time.perf_counter()
-            predicted = tools[name](html, url)
-            elapsed = (time.perf_counter() - start) * 1000
-            out[name][0].append(score_page(body, predicted))
-            out[name][1].append(elapsed)
+def table_cells(rows: Sequence[Row]) -> list[list[str]]:
+    peers = [r for r in rows if r.peer]
+    best = max((r.summary.f1 for r in peers), default=float("nan"))
+    base = next((r for r in rows if r.name == BASE), None)
+    base_ms = report.median(base.times) if base and base.times else float("nan")
+    cells = []
+    for r in rows:
+        med = report.median(r.times) if r.times else float("nan")
+        cells.append(
+            [
+                r.label,
+                report.fmt(r.summary.precision),
+                report.fmt(r.summary.recall),
+                report.fmt(r.summary.f1),
+                report.fmt(r.std),
+                report.fmt(r.held_out),
+                report.fmt(med, 1),
+                report.fmt(report.percentile(r.times, 0.95), 1) if r.times else "-",
+                report.fmt(r.summary.f1 / best if best else None),
+                report.fmt(med / base_ms if base_ms else None, 2),
+            ]
+        )
+    return cells
+
+
+def overview(results: dict[str, list[Row]], tools: Sequence[Tool]) -> tuple[list[str], list[list[str]]]:
+    """One line per collection: F1 of every tool, newsdesk's held-out F1, and the best peer."""
+    extra = sorted({r.name for rows in results.values() for r in rows} - {t.name for t in tools})
+    header = ["collection", *[t.name for t in tools], *[f"{e} (held-out)" for e in extra], "best peer"]
+    lines = []
+    for name, rows in results.items():
+        by = {r.name: r for r in rows}
+        peers = [r for r in rows if r.peer]
+        best = max(peers, key=lambda r: r.summary.f1) if peers else None
+        lines.append(
+            [
+                name,
+                *[report.fmt(by[t.name].summary.f1) if t.name in by else "-" for t in tools],
+                *[report.fmt(by[e].held_out) if e in by else "-" for e in extra],
+                f"{best.name} {best.summary.f1:.3f}" if best else "-",
+            ]
+        )
+    return header, lines
+
+
+def timing(results: dict[str, list[Row]], tools: Sequence[Tool]) -> tuple[list[str], list[list[str]]]:
+    all_times = {
+        t.name: [ms for rows in results.values() for r in rows if r.name == t.name for ms in r.times]
+        for t in tools
+    }
+    base = report.median(all_times.get(BASE, []))
+    header = ["tool", "pages", "median ms", "p95 ms", "median / trafilatura"]
+    lines = [
+        [
+            t.name,
+            str(len(all_times[t.name])),
+            report.fmt(report.median(all_times[t.name]), 1),
+            report.fmt(report.percentile(all_times[t.name], 0.95), 1),
+            report.fmt(report.median(all_times[t.name]) / base if base else None, 2),
+        ]
+        for t in tools
+    ]
+    return header, lines
+
+
+def worst(collection: Collection, runs: Runs, n: int) -> list[str]:
+    """newsdesk's n lowest-F1 pages, beside the best peer's F1 on the same page."""
+    out = []
+    ranked = []
+    for page in collection.pages:
+        ours = score.page_f1(score.body(page.kind, page.truth, runs[OURS][page.id]["out"]))
+        peers = {
+            name: score.page_f1(score.body(page.kind, page.truth, entries[page.id]["out"]))
+            for name, entries in runs.items()
+            if name != OURS and page.id in entries
+        }
+        best = max(peers, key=lambda k: peers[k]) if peers else "-"
+        ranked.append((ours, page, best, peers.get(best, float("nan"))))
+    ranked.sort(key=lambda x: (x[0] - x[3], x[0]))
+    for ours, page, best, theirs in ranked[:n]:
+        out.append(f"  {ours:.2f} (best peer {best} {theirs:.2f})  {page.id}  {page.url or ''}")
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="re-run every tool (honest timings)")
     parser.add_argument(
-        "--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS)
+        "--timing", type=int, default=0, help="time every tool afresh on N pages per collection"
     )
-    parser.add_argument("--worst", type=int, default=0, help="list our N lowest-F1 pages")
+    parser.add_argument("--quick", action="store_true", help="a deterministic 30-page subset per collection")
+    parser.add_argument("--worst", type=int, default=0, help="list newsdesk's N worst pages per collection")
+    parser.add_argument("--tools", help="comma-separated subset of the tools")
+    parser.add_argument("--collections", help="comma-separated subset of the collections")
+    parser.add_argument("--tunable", action="append", default=[], help="module:attr of a Tunable factory")
+    parser.add_argument("--no-loco", action="store_true", help="skip the registered tunables")
+    parser.add_argument("--docs", action="store_true", help="rewrite the body section of docs/benchmarks.md")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-    if not (args.data / "ground-truth.json").exists():
-        print(f"no benchmark data at {args.data}", file=sys.stderr)
-        return 2
-    pages = load(args.data)
-    names = [n for n in args.tools.split(",") if n]
-    # Warm up imports and caches so the first page's timing is not an import.
-    for name in names:
-        TOOLS[name](pages[0][3], pages[0][1])
-    results: dict[str, dict[str, Any]] = {}
-    per_page: dict[str, list[PageScore]] = {}
-    runs = run({name: TOOLS[name] for name in names}, pages)
-    for name in names:
-        scores, times = runs[name]
-        s = summarize(scores)
-        per_page[name] = scores
-        results[name] = {
-            "precision": s.precision,
-            "recall": s.recall,
-            "f1": s.f1,
-            "f1_std": bootstrap_f1_std(scores),
-            "median_ms": statistics.median(times),
-            "p95_ms": percentile(times, 0.95),
-        }
-    base = results.get("trafilatura")
-    print(f"{len(pages)} pages from {args.data}")
-    print(
-        f"{'tool':<34}{'P':>7}{'R':>7}{'F1':>7}{'±':>7}{'med ms':>9}{'p95 ms':>9}{'F1/traf':>9}{'ms/traf':>9}"
-    )
-    for name, r in results.items():
-        f1_ratio = f"{r['f1'] / base['f1']:.3f}" if base else "-"
-        ms_ratio = f"{r['median_ms'] / base['median_ms']:.2f}" if base else "-"
-        print(
-            f"{name:<34}{r['precision']:7.3f}{r['recall']:7.3f}{r['f1']:7.3f}{r['f1_std']:7.3f}"
-            f"{r['median_ms']:9.1f}{r['p95_ms']:9.1f}{f1_ratio:>9}{ms_ratio:>9}"
-        )
-    if args.worst and "ours" in per_page:
-        ranked = sorted(zip(pages, per_page["ours"], strict=True), key=lambda x: x[1].tp)
-        for (page_id, url, _body, _html), s in ranked[: args.worst]:
-            print(f"  {s.tp:.2f} tp {s.fp:.2f} fp {s.fn:.2f} fn  {page_id[:12]} {url}")
+
+    collections = body_collections()
+    if not collections:
+        print(f"skipped: no body collections under {shared_dir()}", file=sys.stderr)
+        return 0
+    if args.collections:
+        wanted = set(args.collections.split(","))
+        collections = [c for c in collections if c.name in wanted]
+    if args.quick:
+        collections = [c.quick() for c in collections]
+    tools = list(body_tools().values())
+    if args.tools:
+        keep = set(args.tools.split(","))
+        tools = [t for t in tools if t.name in keep]
+
+    all_runs: dict[str, Runs] = {}
+    for collection in collections:
+        print(f"{collection.name}: {len(collection.pages)} pages", file=sys.stderr)
+        all_runs[collection.name] = run_collection("body", tools, collection, fresh=args.fresh)
+
+    times, how = timings(tools, collections, fresh=args.fresh, sample=args.timing)
+    specs = [*([] if args.no_loco else BODY), *args.tunable]
+    evaluations = {}
+    for spec in specs:
+        tunable = load_tunable(spec)
+        evaluations[tunable.name] = evaluate(tunable, collections)
+
+    results = {
+        c.name: rows_for(c, tools, all_runs[c.name], evaluations, times.get(c.name) if times else None)
+        for c in collections
+    }
+    text = render(collections, results, tools, how, markdown=False)
+    print(text)
+    if args.worst:
+        for collection in collections:
+            print(f"\n{collection.name}: newsdesk's {args.worst} worst pages (vs the best peer on that page)")
+            print("\n".join(worst(collection, all_runs[collection.name], args.worst)))
+    if args.docs:
+        if args.quick or args.collections or args.tools:
+            print("not writing docs from a partial run", file=sys.stderr)
+        else:
+            report.splice("bench-extract", render(collections, results, tools, how, markdown=True))
     if args.json:
-        args.json.write_text(
-            json.dumps({"pages": len(pages), "tools": results}, indent=2) + "\n", encoding="utf-8"
-        )
+        args.json.write_text(json.dumps(to_json(results), indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def to_json(results: dict[str, list[Row]]) -> dict[str, Any]:
+    return {
+        name: {
+            r.name: {
+                "precision": r.summary.precision,
+                "recall": r.summary.recall,
+                "f1": r.summary.f1,
+                "f1_std": r.std,
+                "f1_held_out": r.held_out,
+                "f1_without_flagged": r.clean_f1,
+                "median_ms": report.median(r.times) if r.times else None,
+            }
+            for r in rows
+        }
+        for name, rows in results.items()
+    }
+
+
+def render(
+    collections: Sequence[Collection],
+    results: dict[str, list[Row]],
+    tools: Sequence[Tool],
+    how: str,
+    *,
+    markdown: bool,
+) -> str:
+    table = report.markdown_table if markdown else report.text_table
+    parts = []
+    if markdown:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        versions = ", ".join(f"{t.name} {t.version}" for t in tools)
+        parts.append(f"Generated by `make bench-extract` on {stamp}: {how}. Versions: {versions}.")
+    parts.append(("### " if markdown else "== ") + "Body F1 per collection")
+    parts.append(table(*overview(results, tools)))
+    for collection in collections:
+        rows = results[collection.name]
+        metric = "snippet metric, sums over the corpus" if collection.kind == "snippets" else "shingle F1"
+        title = f"{collection.name}: {len(collection.pages)} pages, {metric} ({collection.about})"
+        parts.append(("#### " if markdown else "== ") + title)
+        parts.append(table(HEADER, table_cells(rows)))
+        flagged = [p.id for p in collection.pages if p.flags]
+        if flagged:
+            clean = ", ".join(f"{r.name} {r.clean_f1:.3f}" for r in rows if r.clean_f1 is not None)
+            parts.append(f"Without the {len(flagged)} damaged page(s) {', '.join(flagged)}: {clean}.")
+    parts.append(("### " if markdown else "== ") + "Time per page over all collections")
+    parts.append(table(*timing(results, tools)))
+    return "\n\n".join(parts) + "\n"
 
 
 if __name__ == "__main__":

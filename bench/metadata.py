@@ -1,289 +1,285 @@
-"""Metadata benchmark: newsdesk's extract_metadata vs trafilatura's, side by side.
+"""Metadata benchmark: newsdesk against every peer on title, authors and date, one run.
 
-Data: a folder with `ground-truth.json` (name -> {title, byline, published, lang, site_name,
-url}) and `html/NAME.html.gz` (default `../shared/metadata-benchmark` next to the repo). The
-truth is Readability's output with a few bylines corrected: a strong hint, not gospel.
+    python -m bench.metadata [--fresh] [--quick] [--worst N] [--tools a,b] [--collections a,b]
+                             [--tunable module:attr] [--docs] [--json FILE]
 
-Each tool gets its own lxml tree of the page (parsed the same way, outside the timer) and the
-page url; the timer covers the metadata call only.
-
-Matching rules, the same for both tools (a page whose truth is empty counts as correct only
-when the tool gives nothing either):
-
-- title: after normalising (NFKC, case-folded, curly quotes/dashes unified, whitespace
-  collapsed) the two are equal, or one is the other plus a separator (| - – — · : » / ::)
-  and a site part before or after it ("Headline | Site" vs "Headline"; "_" needs no spaces).
-- authors: the set of word tokens of the tool's names equals that of the truth byline's first
-  line naming anybody, both case- and accent-folded, ignoring lead-ins and joiners ("by", "written", "par",
-  "von", "and", "avec", "et", ...) and academic credentials ("MA", "PhD", ...). Token sets make
-  the rule blind to how names are split and ordered ("Jong, Michiel de").
-- published: the same calendar day as the truth's date as written (the tool's date taken in
-  the offset the tool reports it with).
-
-Besides the accuracy over all pages, each field is also scored over the pages whose truth has
-a value ("truth given"): Readability reads dates from metadata only, so many pages that do show
-a date have none in the truth, and a tool that finds it there is counted wrong.
-
-Usage: python bench/metadata.py [--data DIR] [--json out.json] [--show-misses]
+Collections (`bench.data.metadata_collections()`): metadata-benchmark (Readability's output),
+metadata-dev (six projects' test assertions; each project is its own leave-one-out fold) and
+fundus-dev's headline / authors / date. Matching rules: `bench.match`. Only asserted fields are
+scored. metadata-dev's "cleaned" figure drops the assertions the set's own `checks`/`notes` show
+to be doubtful (a title or author absent from the page, a "published" date that is the page's
+modified date), so copying known-wrong values is not rewarded. Tools: `bench.tools.metadata_tools()`.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import os
-import re
-import statistics
 import sys
-import time
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import charset_normalizer
-import lxml.html
-import trafilatura
+from bench import match, report
+from bench.data import Collection, Page, metadata_collections, shared_dir
+from bench.extraction import load_tunable
+from bench.loco import Evaluation, evaluate
+from bench.runner import Runs, Timings, run_collection, timings
+from bench.tools import Tool, metadata_tools
+from bench.tunables import METADATA
 
-from newsdesk.extraction.metadata import extract_metadata
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path(
-    os.environ.get("NEWSDESK_METADATA_BENCH", REPO_ROOT.parent / "shared" / "metadata-benchmark")
-)
-FIELDS = ("title", "authors", "published")
-
-# "_" separates the site in many Chinese titles, without spaces around it.
-_SEPARATOR = re.compile(r"^(?:\s*(?:\||-|–|—|·|•|:|»|/|::)\s+|\s*_)")
-_SEPARATOR_END = re.compile(r"(?:\s*(?:\||-|–|—|·|•|:|»|/|::)\s+|_\s*)$")
-_IGNORED_TOKENS = frozenset(
-    [
-        "by",
-        "written",
-        "par",
-        "von",
-        "por",
-        "de",
-        "and",
-        "und",
-        "et",
-        "y",
-        "e",
-        "avec",
-        "with",
-        "ma",
-        "md",
-        "phd",
-        "mph",
-        "rn",
-        "msc",
-    ]
-)
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
-_DASHES = str.maketrans({"–": "-", "—": "-", "‒": "-", "−": "-"})
-
-
-@dataclass
-class Prediction:
-    title: str | None
-    authors: list[str]
-    published: str | None  # YYYY-MM-DD
-    ms: float
+BASE = "trafilatura"
+OURS = "newsdesk"
+FIELDS = match.FIELDS
+# The truth's key behind each scored field (the key `Page.suspect` names).
+TRUTH_KEY = {"title": "title", "authors": "authors", "date": "published", "instant": "published"}
+FIELD_LABEL = {
+    "title": "title",
+    "authors": "authors",
+    "date": "date (same day)",
+    "instant": "date (same instant)",
+}
 
 
 @dataclass
 class Tally:
-    correct: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
-    correct_given: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
-    ms: list[float] = field(default_factory=list)
-    misses: dict[str, list[str]] = field(default_factory=lambda: {name: [] for name in FIELDS})
+    name: str
+    peer: bool
+    fields: tuple[str, ...] = FIELDS
+    marks: dict[str, list[bool]] = field(default_factory=lambda: {f: [] for f in FIELDS})
+    clean: dict[str, list[bool]] = field(default_factory=lambda: {f: [] for f in FIELDS})
+    times: list[float] = field(default_factory=list)
+
+    def add(self, page: Page, out: dict[str, Any]) -> dict[str, bool | None]:
+        marks = match.score(page.truth, out)
+        for name, ok in marks.items():
+            if ok is None or name not in self.fields:
+                continue
+            self.marks[name].append(ok)
+            if TRUTH_KEY[name] not in page.suspect:
+                self.clean[name].append(ok)
+        return marks
+
+    def accuracy(self, name: str, *, cleaned: bool = False) -> float | None:
+        values = (self.clean if cleaned else self.marks)[name]
+        return sum(values) / len(values) if values else None
 
 
-def _norm_title(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_DASHES)
-    return " ".join(text.casefold().split())
+def tally(
+    pages: Sequence[Page],
+    name: str,
+    outputs: dict[str, Any],
+    *,
+    peer: bool,
+    times: Sequence[float] = (),
+    fields: tuple[str, ...] = FIELDS,
+) -> Tally:
+    t = Tally(name, peer, fields, times=list(times))
+    for page in pages:
+        t.add(page, outputs.get(page.id) or {})
+    return t
 
 
-def title_matches(truth: str | None, predicted: str | None) -> bool:
-    if not truth or not predicted:
-        return not truth and not predicted
-    a, b = _norm_title(truth), _norm_title(predicted)
-    if a == b:
-        return True
-    short, long = sorted((a, b), key=len)
-    if not short:
-        return False
-    if long.startswith(short) and _SEPARATOR.match(long[len(short) :]):
-        return True
-    return long.endswith(short) and bool(_SEPARATOR_END.search(long[: -len(short)]))
+def field_cells(t: Tally, *, cleaned: bool) -> list[str]:
+    return [report.fmt(t.accuracy(f, cleaned=cleaned)) for f in FIELDS]
 
 
-def _tokens(text: str) -> set[str]:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return {token for token in re.findall(r"\w+", plain) if token not in _IGNORED_TOKENS}
+def collection_table(collection: Collection, tallies: Sequence[Tally], *, markdown: bool) -> str:
+    table = report.markdown_table if markdown else report.text_table
+    has_clean = any(p.suspect for p in collection.pages)
+    header = ["tool", *[FIELD_LABEL[f] for f in FIELDS]]
+    if has_clean:
+        header += [f"{FIELD_LABEL[f]}, cleaned" for f in ("title", "authors", "date")]
+    header += ["median ms", "ms / traf"]
+    base = next((t for t in tallies if t.name == BASE), None)
+    base_ms = report.median(base.times) if base and base.times else float("nan")
+    rows = []
+    for t in tallies:
+        med = report.median(t.times) if t.times else float("nan")
+        row = [t.name, *field_cells(t, cleaned=False)]
+        if has_clean:
+            row += [report.fmt(t.accuracy(f, cleaned=True)) for f in ("title", "authors", "date")]
+        row += [report.fmt(med, 1), report.fmt(med / base_ms if base_ms else None, 2)]
+        rows.append(row)
+    counts = ["pages asserted", *[str(len(tallies[0].marks[f])) for f in FIELDS]]
+    if has_clean:
+        counts += [str(len(tallies[0].clean[f])) for f in ("title", "authors", "date")]
+    rows.append([*counts, "", ""])
+    return table(header, rows)
 
 
-def authors_match(truth: str | None, predicted: list[str]) -> bool:
-    # The first line naming anybody: "By\n  Scott Cunningham" names him on its second line.
-    expected = next((_tokens(line) for line in (truth or "").splitlines() if _tokens(line)), set())
-    got = _tokens(" ".join(predicted))
-    if not expected or not got:
-        return not expected and not got
-    return expected == got
+def best_peer(tallies: Sequence[Tally], name: str, *, cleaned: bool = False) -> tuple[str, float] | None:
+    scored = [(t.name, t.accuracy(name, cleaned=cleaned)) for t in tallies if t.peer]
+    answered = [(n, a) for n, a in scored if a is not None]
+    return max(answered, key=lambda x: x[1]) if answered else None
 
 
-def date_matches(truth: str | None, predicted: str | None) -> bool:
-    if not truth or not predicted:
-        return not truth and not predicted
-    return truth[:10] == predicted[:10]
-
-
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
-
-
-def decode(raw: bytes) -> str:
-    """Bytes -> text the way a browser would: UTF-8, else the declared charset, else detection."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = _META_CHARSET.search(raw[:4096])
-    if declared:
-        try:
-            return raw.decode(declared.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    best = charset_normalizer.from_bytes(raw).best()
-    return str(best) if best is not None else raw.decode("utf-8", errors="replace")
-
-
-def _parse(text: str) -> lxml.html.HtmlElement:
-    # lxml refuses str input that still carries an XML encoding declaration.
-    return lxml.html.document_fromstring(_XML_DECLARATION.sub("", text))
-
-
-def run_newsdesk(raw: str, url: str) -> Prediction:
-    tree = _parse(raw)
-    start = time.perf_counter()
-    meta = extract_metadata(tree, url)
-    ms = (time.perf_counter() - start) * 1000
-    published = meta.published_at.date().isoformat() if meta.published_at else None
-    return Prediction(meta.title, meta.authors, published, ms)
-
-
-def run_trafilatura(raw: str, url: str) -> Prediction:
-    tree = _parse(raw)
-    start = time.perf_counter()
-    doc = trafilatura.extract_metadata(tree, default_url=url)
-    ms = (time.perf_counter() - start) * 1000
-    # trafilatura joins several authors with "; ".
-    authors = [name.strip() for name in (doc.author or "").split(";") if name.strip()]
-    return Prediction(doc.title, authors, doc.date, ms)
-
-
-def score(truth: dict[str, Any], got: Prediction) -> dict[str, bool]:
-    return {
-        "title": title_matches(truth.get("title"), got.title),
-        "authors": authors_match(truth.get("byline"), got.authors),
-        "published": date_matches(truth.get("published"), got.published),
-    }
-
-
-def _truth_key(name: str) -> str:
-    return {"authors": "byline"}.get(name, name)
+def overview(groups: dict[str, list[Tally]], *, markdown: bool) -> str:
+    """Per collection (and metadata-dev project) and field: every tool and the best peer."""
+    table = report.markdown_table if markdown else report.text_table
+    names = [t.name for t in next(iter(groups.values()))]
+    header = ["set", "field", *names, "best peer"]
+    rows = []
+    for group, tallies in groups.items():
+        for f in ("title", "authors", "date", "instant"):
+            if not tallies[0].marks[f]:
+                continue
+            best = best_peer(tallies, f)
+            rows.append(
+                [
+                    f"{group} ({len(tallies[0].marks[f])})",
+                    FIELD_LABEL[f],
+                    *[report.fmt(t.accuracy(f)) for t in tallies],
+                    f"{best[0]} {best[1]:.3f}" if best else "-",
+                ]
+            )
+    return table(header, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--json", type=Path, help="write per-page results and the summary here")
-    parser.add_argument("--show-misses", action="store_true")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="re-run every tool (honest timings)")
+    parser.add_argument(
+        "--timing", type=int, default=0, help="time every tool afresh on N pages per collection"
+    )
+    parser.add_argument("--quick", action="store_true", help="a deterministic 30-page subset per collection")
+    parser.add_argument("--worst", type=int, default=0, help="list N of newsdesk's misses per field")
+    parser.add_argument("--tools", help="comma-separated subset of the tools")
+    parser.add_argument("--collections", help="comma-separated subset of the collections")
+    parser.add_argument("--tunable", action="append", default=[], help="module:attr of a Tunable factory")
+    parser.add_argument("--no-loco", action="store_true", help="skip the registered tunables")
+    parser.add_argument(
+        "--docs", action="store_true", help="rewrite the metadata section of docs/benchmarks.md"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
 
-    truth_file = args.data / "ground-truth.json"
-    if not truth_file.exists():
-        print(f"skipped: no benchmark data at {args.data} (ground-truth.json missing)", file=sys.stderr)
+    collections = metadata_collections()
+    if not collections:
+        print(f"skipped: no metadata collections under {shared_dir()}", file=sys.stderr)
         return 0
-    truths: dict[str, dict[str, Any]] = json.loads(truth_file.read_text(encoding="utf-8"))
-    tools: dict[str, Callable[[str, str], Prediction]] = {
-        "newsdesk": run_newsdesk,
-        "trafilatura": run_trafilatura,
-    }
-    tallies = {name: Tally() for name in tools}
-    pages: dict[str, Any] = {}
-    given = dict.fromkeys(FIELDS, 0)
-    for index, (name, truth) in enumerate(sorted(truths.items())):
-        path = args.data / "html" / f"{name}.html.gz"
-        if not path.exists():
-            continue
-        raw = decode(gzip.decompress(path.read_bytes()))
-        url = truth.get("url") or ""
-        for field_name in FIELDS:
-            given[field_name] += bool(truth.get(_truth_key(field_name)))
-        pages[name] = {"truth": truth}
-        # Alternate which tool goes first so neither always meets a warm cache.
-        order = list(tools.items()) if index % 2 == 0 else list(reversed(tools.items()))
-        for tool, run in order:
-            got = run(raw, url)
-            marks = score(truth, got)
-            tally = tallies[tool]
-            tally.ms.append(got.ms)
-            for field_name, ok in marks.items():
-                tally.correct[field_name] += ok
-                tally.correct_given[field_name] += ok and bool(truth.get(_truth_key(field_name)))
-                if not ok:
-                    value = getattr(got, field_name)
-                    tally.misses[field_name].append(
-                        f"{name}: got {value!r} want {truth.get(_truth_key(field_name))!r}"
-                    )
-            pages[name][tool] = {
-                "title": got.title,
-                "authors": got.authors,
-                "published": got.published,
-                "ms": round(got.ms, 3),
-                "correct": marks,
-            }
+    if args.collections:
+        wanted = set(args.collections.split(","))
+        collections = [c for c in collections if c.name in wanted]
+    if args.quick:
+        collections = [c.quick(60) for c in collections]
+    tools = list(metadata_tools().values())
+    if args.tools:
+        keep = set(args.tools.split(","))
+        tools = [t for t in tools if t.name in keep]
 
-    total = len(pages)
-    ours, theirs = tallies["newsdesk"], tallies["trafilatura"]
-    summary: dict[str, Any] = {"pages": total, "fields": {}}
-    print(f"metadata benchmark: {total} pages from {args.data}")
-    header = f"{'field':<11}{'newsdesk':>10}{'trafilatura':>13}{'ratio':>8}"
-    print(f"{header}   truth given: newsdesk / trafilatura")
-    for field_name in FIELDS:
-        a = ours.correct[field_name] / total
-        b = theirs.correct[field_name] / total
-        ratio = a / b if b else float("inf")
-        n = given[field_name]
-        ga = ours.correct_given[field_name] / n if n else 0.0
-        gb = theirs.correct_given[field_name] / n if n else 0.0
-        print(f"{field_name:<11}{a:>10.3f}{b:>13.3f}{ratio:>8.2f}   {ga:.3f} / {gb:.3f} on {n} pages")
-        summary["fields"][field_name] = {
-            "newsdesk": a,
-            "trafilatura": b,
-            "ratio": ratio,
-            "given_pages": n,
-            "newsdesk_given": ga,
-            "trafilatura_given": gb,
-        }
-    ms_a, ms_b = statistics.median(ours.ms), statistics.median(theirs.ms)
-    print(f"{'median ms':<11}{ms_a:>10.2f}{ms_b:>13.2f}{ms_a / ms_b:>8.2f}")
-    summary["median_ms"] = {"newsdesk": ms_a, "trafilatura": ms_b}
+    runs: dict[str, Runs] = {}
+    for collection in collections:
+        print(f"{collection.name}: {len(collection.pages)} pages", file=sys.stderr)
+        runs[collection.name] = run_collection("metadata", tools, collection, fresh=args.fresh)
+    times, how = timings(tools, collections, fresh=args.fresh, sample=args.timing)
+    evaluations: dict[str, Evaluation] = {}
+    for spec in [*([] if args.no_loco else METADATA), *args.tunable]:
+        tunable = load_tunable(spec)
+        evaluations[tunable.name] = evaluate(tunable, collections)
 
-    if args.show_misses:
-        for tool, tally in tallies.items():
-            for field_name in FIELDS:
-                print(f"\n--- {tool} misses: {field_name} ({len(tally.misses[field_name])})")
-                for line in tally.misses[field_name]:
-                    print("  " + line)
+    groups = _groups(collections, tools, runs, evaluations, times)
+    text = render(collections, tools, groups, how, markdown=False)
+    print(text)
+    if args.worst:
+        for collection in collections:
+            print(misses(collection, runs[collection.name], args.worst))
+    if args.docs:
+        if args.quick or args.collections or args.tools:
+            print("not writing docs from a partial run", file=sys.stderr)
+        else:
+            report.splice(
+                "bench-metadata",
+                render(collections, tools, groups, how, markdown=True),
+            )
     if args.json:
-        args.json.write_text(json.dumps({"summary": summary, "pages": pages}, indent=2, ensure_ascii=False))
+        data = {
+            g: {
+                t.name: {f: t.accuracy(f) for f in FIELDS}
+                | {"cleaned": {f: t.accuracy(f, cleaned=True) for f in FIELDS}}
+                for t in ts
+            }
+            for g, ts in groups.items()
+        }
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
+def _groups(
+    collections: Sequence[Collection],
+    tools: Sequence[Tool],
+    runs: dict[str, Runs],
+    evaluations: dict[str, Evaluation],
+    times_of: Timings | None = None,
+) -> dict[str, list[Tally]]:
+    """Tallies per collection and per metadata-dev fold; tunables as an in-sample and a held-out row."""
+    groups: dict[str, list[Tally]] = {}
+    for collection in collections:
+        subsets = {collection.name: list(collection.pages)}
+        folds = sorted({p.fold for p in collection.pages if p.fold != collection.name})
+        for fold in folds:
+            subsets[fold] = [p for p in collection.pages if p.fold == fold]
+        for group, pages in subsets.items():
+            tallies = []
+            ids = {p.id for p in pages}
+            for tool in tools:
+                entries = runs[collection.name][tool.name]
+                outputs = {k: v["out"] for k, v in entries.items()}
+                if times_of is not None:
+                    sampled = times_of.get(collection.name, {}).get(tool.name, [])
+                    times = sampled if group == collection.name else []
+                else:
+                    times = [v["ms"] for k, v in entries.items() if k in ids]
+                tallies.append(
+                    tally(pages, tool.name, outputs, peer=tool.peer, times=times, fields=tool.fields)
+                )
+            for name, ev in evaluations.items():
+                inside = {p.id: ev.in_sample[(p.collection, p.id)] for p in pages}
+                outside = {p.id: ev.held_out[(p.collection, p.id)] for p in pages}
+                tallies.append(tally(pages, f"{name} (in-sample)", inside, peer=False))
+                tallies.append(tally(pages, f"{name} (held-out)", outside, peer=False))
+            groups[group] = tallies
+    return groups
+
+
+def render(
+    collections: Sequence[Collection],
+    tools: Sequence[Tool],
+    groups: dict[str, list[Tally]],
+    how: str,
+    *,
+    markdown: bool,
+) -> str:
+    parts = []
+    if markdown:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        versions = ", ".join(f"{t.name} {t.version}" for t in tools)
+        parts.append(f"Generated by `make bench-metadata` on {stamp}: {how}. Versions: {versions}.")
+    heading = "### " if markdown else "== "
+    parts.append(heading + "Accuracy per field, per collection and per metadata-dev project")
+    parts.append(overview(groups, markdown=markdown))
+    for collection in collections:
+        parts.append(heading + f"{collection.name}: {len(collection.pages)} pages ({collection.about})")
+        parts.append(collection_table(collection, groups[collection.name], markdown=markdown))
+    return "\n\n".join(parts) + "\n"
+
+
+def misses(collection: Collection, runs: Runs, n: int) -> str:
+    lines = [f"\n{collection.name}: newsdesk's misses (first {n} per field)"]
+    for f in ("title", "authors", "date"):
+        shown = 0
+        for page in collection.pages:
+            out = runs[OURS][page.id]["out"]
+            ok = match.score(page.truth, out)[f]
+            if ok is False and shown < n:
+                key = TRUTH_KEY[f]
+                flag = " [suspect truth]" if key in page.suspect else ""
+                lines.append(f"  {f}: {page.id}: got {out.get(key)!r} want {page.truth.get(key)!r}{flag}")
+                shown += 1
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

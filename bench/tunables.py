@@ -1,0 +1,87 @@
+"""Tunables that `make bench-extract` / `make bench-metadata` evaluate leave-one-collection-out.
+
+Register one by adding its "module:attribute" to BODY or METADATA below (or pass `--tunable`);
+the attribute is a zero-argument factory (a class) returning a `bench.loco.Tunable`.
+
+`BestSingleTool` is the baseline any learned combination has to beat held-out: it picks, on the
+training folds, the one tool whose cached output scores best (mean of per-fold F1) and predicts
+that tool's cached output. `BestToolPerField` does the same for metadata, field by field.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bench import cache, match, score
+from bench.data import Page
+from bench.tools import body_tools, metadata_tools
+
+BODY: list[str] = ["bench.tunables:BestSingleTool"]
+METADATA: list[str] = ["bench.tunables:BestToolPerField"]
+
+
+@functools.lru_cache(maxsize=256)
+def cached_outputs(task: str, tool: str, collection: str) -> Mapping[str, Any]:
+    """The latest cached outputs of a tool, read once per process."""
+    return cache.outputs(tool, collection, task=task)
+
+
+class BestSingleTool:
+    name = "best-tool"
+
+    def __init__(self, tools: Sequence[str] | None = None) -> None:
+        self.tools = list(tools) if tools is not None else list(body_tools())
+
+    def _text(self, tool: str, page: Page) -> str:
+        return str(cached_outputs("body", tool, page.collection).get(page.id) or "")
+
+    def fit(self, train: Mapping[str, Sequence[Page]]) -> dict[str, Any]:
+        means = {}
+        for tool in self.tools:
+            per_fold = [
+                score.aggregate([score.body(p.kind, p.truth, self._text(tool, p)) for p in pages]).f1
+                for pages in train.values()
+            ]
+            means[tool] = sum(per_fold) / len(per_fold) if per_fold else 0.0
+        return {"tool": max(means, key=lambda t: means[t]), "train_f1": means}
+
+    def predict(self, params: dict[str, Any], page: Page) -> str:
+        return self._text(str(params["tool"]), page)
+
+
+# The output key behind each scored metadata field.
+_OUTPUT_KEY = {"title": "title", "authors": "authors", "date": "published"}
+
+
+class BestToolPerField:
+    name = "best-tool-per-field"
+
+    def __init__(self, tools: Sequence[str] | None = None) -> None:
+        self.tools = {
+            name: tool.fields for name, tool in metadata_tools().items() if tools is None or name in tools
+        }
+
+    def _out(self, tool: str, page: Page) -> dict[str, Any]:
+        return dict(cached_outputs("metadata", tool, page.collection).get(page.id) or {})
+
+    def fit(self, train: Mapping[str, Sequence[Page]]) -> dict[str, str]:
+        chosen = {}
+        for field, key in _OUTPUT_KEY.items():
+            means = {}
+            for tool, fields in self.tools.items():
+                if field not in fields:
+                    continue
+                per_fold = []
+                for pages in train.values():
+                    marks = [match.score(p.truth, self._out(tool, p))[field] for p in pages]
+                    scored = [m for m in marks if m is not None]
+                    if scored:
+                        per_fold.append(sum(scored) / len(scored))
+                means[tool] = sum(per_fold) / len(per_fold) if per_fold else 0.0
+            chosen[key] = max(means, key=lambda t: means[t])
+        return chosen
+
+    def predict(self, params: dict[str, str], page: Page) -> dict[str, Any]:
+        return {key: self._out(tool, page).get(key) for key, tool in params.items()}
