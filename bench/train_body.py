@@ -1,8 +1,8 @@
 """Body consensus: cache every candidate per page, tune `ConsensusParams` leave-one-collection-out.
 
-    python bench/train_body.py cache [--only NAME] [--limit N]   # candidates + peers, per page
-    python bench/train_body.py tune [--write]                    # grid search, in-sample and LOCO
-    python bench/train_body.py score                             # end-to-end extract() vs peers
+    python -m bench.train_body cache [--only NAME] [--limit N]   # candidates + peers, per page
+    python -m bench.train_body tune [--write]                    # grid search, in-sample and LOCO
+    python -m bench.train_body score                             # end-to-end extract() vs peers
 
 `cache` runs, on every page of every body collection in ../shared, our generic path's candidates
 (`generic_candidates`: trafilatura-based primary, readability-lxml, the JSON-LD witness) and the
@@ -29,6 +29,7 @@ from typing import Any
 
 import trafilatura
 
+from bench.score import PageScore, score_page, summarize
 from newsdesk.errors import ExtractionError
 from newsdesk.extraction import generic_candidates, parse_html
 from newsdesk.extraction.blocks import Block, render_text
@@ -36,7 +37,6 @@ from newsdesk.extraction.consensus import ConsensusParams, agreement, combine
 from newsdesk.extraction.decoding import decode_html
 from newsdesk.extraction.metadata import extract_metadata
 from newsdesk.extraction.peers import readability_blocks
-from newsdesk.extraction.scoring import PageScore, score_page, summarize
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -184,14 +184,20 @@ def read_cache(cache: Path, name: str) -> dict[str, dict[str, Any]]:
 
 
 def build_cache(
-    cache: Path, names: list[str], limit: int | None, stride: int, peers_from: Path | None = None
+    cache: Path,
+    names: list[str],
+    limit: int | None,
+    stride: int,
+    *,
+    peers_from: Path | None = None,
+    offset: int = 0,
 ) -> None:
     """`peers_from`: an older cache whose peer outputs are reused (only our candidates are redone)."""
     cache.mkdir(parents=True, exist_ok=True)
     for name in names:
         done = read_cache(cache, name)
         old = read_cache(peers_from, name) if peers_from else {}
-        pages = load(name)[::stride][:limit]
+        pages = load(name)[offset::stride][:limit]
         with cache_path(cache, name).open("a", encoding="utf-8") as out:
             for index, page in enumerate(pages):
                 if page.page_id in done:
@@ -336,7 +342,7 @@ def tune(cache: Path, names: list[str], write: bool) -> None:
     if write:
         DATA_FILE.parent.mkdir(parents=True, exist_ok=True)
         payload = {
-            "trained_by": "bench/train_body.py tune --write",
+            "trained_by": "python -m bench.train_body tune --write",
             "collections": names,
             "params": asdict(params_list[overall]),
         }
@@ -364,12 +370,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=list(COLLECTIONS))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--peers-from", type=Path, help="reuse the peers' outputs cached here")
+    parser.add_argument("--offset", type=int, default=0, help="start at the Nth page (with --stride)")
     parser.add_argument("--stride", type=int, default=1, help="cache every Nth page only")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     names = args.only or list(COLLECTIONS)
     if args.command == "cache":
-        build_cache(args.cache, names, args.limit, args.stride, args.peers_from)
+        build_cache(
+            args.cache, names, args.limit, args.stride, peers_from=args.peers_from, offset=args.offset
+        )
     elif args.command == "tune":
         tune(args.cache, names, args.write)
     else:
