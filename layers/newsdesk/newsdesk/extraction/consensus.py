@@ -32,19 +32,19 @@ SHINGLE = 3
 @dataclass(frozen=True)
 class ConsensusParams:
     # Below this overlap (shared shingles over the smaller candidate's) the two picked different blocks.
-    disagree_below: float = 0.35
+    disagree_below: float = 0.2
     # Without a witness, the second wins a disagreement when its prose outweighs the primary's
     # by this factor.
-    prose_factor: float = 1.5
+    prose_factor: float = 4.0
     # A witness decides only when it overlaps the favoured candidate at least this much more.
-    witness_margin: float = 0.1
+    witness_margin: float = 0.05
     # Paragraphs added from the second candidate: at least this long, at most this much link text.
-    add_min_chars: int = 80
-    add_max_link_ratio: float = 0.3
+    add_min_chars: int = 120
+    add_max_link_ratio: float = 0.1
     # A paragraph counts as shared when this share of its shingles is in the other candidate.
     shared_at: float = 0.5
     # Paragraphs are added only where the two agree at least this much overall...
-    add_min_agreement: float = 0.5
+    add_min_agreement: float = 0.2
     # ... and, besides between shared paragraphs, also before the first / after the last one.
     add_lead: bool = True
     add_tail: bool = True
