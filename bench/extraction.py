@@ -128,6 +128,11 @@ def table_cells(rows: Sequence[Row]) -> list[list[str]]:
     cells = []
     for r in rows:
         med = report.median(r.times) if r.times else float("nan")
+        if r.pages and not r.covered:  # a --cache-only tool with no output on this collection
+            p95 = report.fmt(report.percentile(r.times, 0.95), 1) if r.times else "-"
+            ratio = report.fmt(med / base_ms if base_ms else None, 2)
+            cells.append([r.shown, "-", "-", "-", "-", "-", report.fmt(med, 1), p95, "-", ratio])
+            continue
         cells.append(
             [
                 r.shown,
@@ -166,7 +171,7 @@ def overview(results: dict[str, list[Row]], tools: Sequence[Tool]) -> tuple[list
 
 
 def _overview_cell(row: Row | None) -> str:
-    if row is None:
+    if row is None or (row.pages and not row.covered):
         return "-"
     return report.fmt(row.summary.f1) + ("" if row.complete else f" ({row.covered}/{row.pages} pages)")
 
