@@ -45,6 +45,16 @@ class Row:
     clean_f1: float | None  # without flagged (damaged) pages
     times: list[float]
     peer: bool
+    covered: int = 0  # pages the tool has an output for (a --cache-only tool may lack some)
+    pages: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.covered == self.pages
+
+    @property
+    def shown(self) -> str:
+        return self.label if self.complete else f"{self.label} (on {self.covered} of {self.pages} pages)"
 
 
 def load_tunable(spec: str) -> Tunable:
@@ -55,7 +65,8 @@ def load_tunable(spec: str) -> Tunable:
 
 
 def _scores(collection: Collection, outputs: dict[str, Any]) -> list[score.AnyScore]:
-    return [score.body(p.kind, p.truth, outputs.get(p.id) or "") for p in collection.pages]
+    """Scores of the pages the tool has an output for (all of them, unless it ran --cache-only)."""
+    return [score.body(p.kind, p.truth, outputs[p.id] or "") for p in collection.pages if p.id in outputs]
 
 
 def rows_for(
@@ -73,8 +84,8 @@ def rows_for(
         summary = score.aggregate(scores)
         clean = None
         if flagged:
-            kept = [s for s, p in zip(scores, collection.pages, strict=True) if p.id not in flagged]
-            clean = score.aggregate(kept).f1
+            kept = {k: v for k, v in outputs.items() if k not in flagged}
+            clean = score.aggregate(_scores(collection, kept)).f1
         times = sampled[tool.name] if sampled is not None else [v["ms"] for v in runs[tool.name].values()]
         rows.append(
             Row(
@@ -86,6 +97,8 @@ def rows_for(
                 clean,
                 times,
                 tool.peer,
+                covered=len(outputs.keys() & {p.id for p in collection.pages}),
+                pages=len(collection.pages),
             )
         )
     for name, ev in evaluations.items():
@@ -94,7 +107,12 @@ def rows_for(
         scores = _scores(collection, inside)
         summary = score.aggregate(scores)
         held = score.aggregate(_scores(collection, outside)).f1
-        rows.append(Row(name, name, summary, score.bootstrap_f1_std(scores), held, None, [], False))
+        n = len(collection.pages)
+        rows.append(
+            Row(
+                name, name, summary, score.bootstrap_f1_std(scores), held, None, [], False, covered=n, pages=n
+            )
+        )
     return rows
 
 
@@ -102,16 +120,22 @@ HEADER = ["tool", "P", "R", "F1", "±", "F1 held-out", "median ms", "p95 ms", "F
 
 
 def table_cells(rows: Sequence[Row]) -> list[list[str]]:
-    peers = [r for r in rows if r.peer]
+    # a peer scored on part of the collection only is not compared as the best
+    peers = [r for r in rows if r.peer and r.complete]
     best = max((r.summary.f1 for r in peers), default=float("nan"))
     base = next((r for r in rows if r.name == BASE), None)
     base_ms = report.median(base.times) if base and base.times else float("nan")
     cells = []
     for r in rows:
         med = report.median(r.times) if r.times else float("nan")
+        if r.pages and not r.covered:  # a --cache-only tool with no output on this collection
+            p95 = report.fmt(report.percentile(r.times, 0.95), 1) if r.times else "-"
+            ratio = report.fmt(med / base_ms if base_ms else None, 2)
+            cells.append([r.shown, "-", "-", "-", "-", "-", report.fmt(med, 1), p95, "-", ratio])
+            continue
         cells.append(
             [
-                r.label,
+                r.shown,
                 report.fmt(r.summary.precision),
                 report.fmt(r.summary.recall),
                 report.fmt(r.summary.f1),
@@ -133,17 +157,23 @@ def overview(results: dict[str, list[Row]], tools: Sequence[Tool]) -> tuple[list
     lines = []
     for name, rows in results.items():
         by = {r.name: r for r in rows}
-        peers = [r for r in rows if r.peer]
+        peers = [r for r in rows if r.peer and r.complete]
         best = max(peers, key=lambda r: r.summary.f1) if peers else None
         lines.append(
             [
                 name,
-                *[report.fmt(by[t.name].summary.f1) if t.name in by else "-" for t in tools],
+                *[_overview_cell(by.get(t.name)) for t in tools],
                 *[report.fmt(by[e].held_out) if e in by else "-" for e in extra],
                 f"{best.name} {best.summary.f1:.3f}" if best else "-",
             ]
         )
     return header, lines
+
+
+def _overview_cell(row: Row | None) -> str:
+    if row is None or (row.pages and not row.covered):
+        return "-"
+    return report.fmt(row.summary.f1) + ("" if row.complete else f" ({row.covered}/{row.pages} pages)")
 
 
 def timing(results: dict[str, list[Row]], tools: Sequence[Tool]) -> tuple[list[str], list[list[str]]]:
@@ -171,6 +201,8 @@ def worst(collection: Collection, runs: Runs, n: int) -> list[str]:
     out = []
     ranked = []
     for page in collection.pages:
+        if page.id not in runs[OURS]:
+            continue
         ours = score.page_f1(score.body(page.kind, page.truth, runs[OURS][page.id]["out"]))
         peers = {
             name: score.page_f1(score.body(page.kind, page.truth, entries[page.id]["out"]))
@@ -194,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a deterministic 30-page subset per collection")
     parser.add_argument("--worst", type=int, default=0, help="list newsdesk's N worst pages per collection")
     parser.add_argument("--tools", help="comma-separated subset of the tools")
+    parser.add_argument(
+        "--cache-only", default="", help="comma-separated tools read from the cache, never run"
+    )
     parser.add_argument("--collections", help="comma-separated subset of the collections")
     parser.add_argument("--tunable", action="append", default=[], help="module:attr of a Tunable factory")
     parser.add_argument("--no-loco", action="store_true", help="skip the registered tunables")
@@ -218,9 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     all_runs: dict[str, Runs] = {}
     for collection in collections:
         print(f"{collection.name}: {len(collection.pages)} pages", file=sys.stderr)
-        all_runs[collection.name] = run_collection("body", tools, collection, fresh=args.fresh)
+        all_runs[collection.name] = run_collection(
+            "body", tools, collection, fresh=args.fresh, cache_only=frozenset(args.cache_only.split(","))
+        )
 
     times, how = timings(tools, collections, fresh=args.fresh, sample=args.timing)
+    if args.cache_only:
+        how += f"; outputs of {args.cache_only} read from the cache only"
     specs = [*([] if args.no_loco else BODY), *args.tunable]
     evaluations = {}
     for spec in specs:
@@ -278,9 +317,15 @@ def render(
     if markdown:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         versions = ", ".join(f"{t.name} {t.version}" for t in tools)
-        parts.append(f"Generated by `make bench-extract` on {stamp}: {how}. Versions: {versions}.")
+        command = " ".join(["python -m bench.extraction", *sys.argv[1:]])
+        parts.append(f"Generated by `{command}` on {stamp}: {how}. Versions: {versions}.")
     parts.append(("### " if markdown else "== ") + "Body F1 per collection")
     parts.append(table(*overview(results, tools)))
+    parts.append(
+        "Held-out = leave-one-collection-out (`bench/loco.py`). No Tunable wraps newsdesk's own rules, "
+        "so its held-out F1 is its in-sample F1; `best-tool` picks one extractor on the other "
+        "collections. trafilatura-eval is in-sample for trafilatura."
+    )
     for collection in collections:
         rows = results[collection.name]
         metric = "snippet metric, sums over the corpus" if collection.kind == "snippets" else "shingle F1"

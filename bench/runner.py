@@ -8,6 +8,7 @@ back to the cache either way.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Sequence
@@ -21,18 +22,31 @@ Runs = dict[str, dict[str, dict[str, Any]]]  # tool -> page id -> {"out", "ms"}
 
 
 def run_collection(
-    task: str, tools: Sequence[Tool], collection: Collection, *, fresh: bool = False, progress: bool = True
+    task: str,
+    all_tools: Sequence[Tool],
+    collection: Collection,
+    *,
+    fresh: bool = False,
+    cache_only: frozenset[str] = frozenset(),
+    progress: bool = True,
 ) -> Runs:
+    """Every tool's output on every page; tools named in `cache_only` are read from the cache only
+    (their missing pages stay missing, and the tables say so)."""
     results: Runs = {
-        t.name: {} if fresh else cache.load(task, t.name, t.version, collection.name) for t in tools
+        t.name: {}
+        if fresh and t.name not in cache_only
+        else cache.load(task, t.name, t.version, collection.name)
+        for t in all_tools
     }
+    tools = [t for t in all_tools if t.name not in cache_only]
     wanted = {p.id for p in collection.pages}
     todo = [p for p in collection.pages if any(p.id not in results[t.name] for t in tools)]
     if todo:
         # Warm imports and lazily built tables once, so the first page's timing is not an import.
         html = todo[0].html()
         for tool in tools:
-            tool.run(html, todo[0].url)
+            with contextlib.suppress(Exception):  # a crash is recorded when the page itself is run
+                tool.run(html, todo[0].url)
     for index, page in enumerate(todo):
         html = page.html()
         shift = index % len(tools)
@@ -40,9 +54,15 @@ def run_collection(
             if page.id in results[tool.name]:
                 continue
             start = time.perf_counter()
-            out = tool.run(html, page.url)
+            try:
+                out, error = tool.run(html, page.url), None
+            except Exception as err:  # a tool that crashes on a page misses that page; the run goes on
+                out, error = tool.empty, f"{type(err).__name__}: {err}"
             ms = (time.perf_counter() - start) * 1000
             results[tool.name][page.id] = {"out": out, "ms": round(ms, 3)}
+            if error:
+                results[tool.name][page.id]["error"] = error[:300]
+                print(f"  {tool.name} failed on {collection.name}/{page.id}: {error[:200]}", file=sys.stderr)
         if progress and (index + 1) % 50 == 0:
             print(f"  {collection.name}: {index + 1}/{len(todo)} pages run", file=sys.stderr)
         if (index + 1) % 200 == 0:
@@ -64,13 +84,15 @@ def time_sample(tools: Sequence[Tool], collection: Collection, pages: int) -> di
         return times
     html = sample[0].html()
     for tool in tools:
-        tool.run(html, sample[0].url)
+        with contextlib.suppress(Exception):  # warm-up only
+            tool.run(html, sample[0].url)
     for index, page in enumerate(sample):
         html = page.html()
         shift = index % len(tools)
         for tool in [*tools[shift:], *tools[:shift]]:
             start = time.perf_counter()
-            tool.run(html, page.url)
+            with contextlib.suppress(Exception):  # timed all the same: a crash costs what it costs
+                tool.run(html, page.url)
             times[tool.name].append((time.perf_counter() - start) * 1000)
     return times
 

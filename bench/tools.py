@@ -11,6 +11,7 @@ version is a hash of its source, so the cache re-runs it whenever the extractor 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import logging
@@ -41,6 +42,8 @@ class Tool:
     peer: bool = True
     # The metadata fields the tool answers at all (htmldate gives only a date).
     fields: tuple[str, ...] = ("title", "authors", "date", "instant")
+    # What a crash on a page counts as: no output.
+    empty: Any = ""
 
 
 def newsdesk_version() -> str:
@@ -171,11 +174,13 @@ def readability_body(html: bytes, url: str | None) -> str:
     from readability import Document
 
     try:
-        summary = Document(html, url=url).summary(html_partial=True)
+        # Text, not bytes: readability's own charset sniffing crashes on a `charset=` that is not
+        # one (an inline SVG data URL); the collections' pages are all UTF-8.
+        summary = Document(html.decode("utf-8", errors="replace"), url=url).summary(html_partial=True)
         if not summary.strip():
             return ""
         return html_text(lxml.html.fragment_fromstring(summary, create_parent="div"))
-    except (etree.ParserError, ValueError, TypeError) as err:  # readability's Unparseable is a ValueError
+    except (etree.ParserError, ValueError, TypeError, LookupError) as err:  # Unparseable is a ValueError
         LOGGER.debug("readability failed on %s: %s", url, err)
         return ""
 
@@ -246,7 +251,7 @@ def body_tools() -> dict[str, Tool]:
 
 
 def metadata_tools() -> dict[str, Tool]:
-    return {
+    tools = {
         "newsdesk": Tool(
             "newsdesk", "newsdesk `extract_metadata()`", newsdesk_version(), newsdesk_metadata, peer=False
         ),
@@ -262,3 +267,4 @@ def metadata_tools() -> dict[str, Tool]:
             fields=("date", "instant"),
         ),
     }
+    return {name: dataclasses.replace(tool, empty=dict(EMPTY_METADATA)) for name, tool in tools.items()}
