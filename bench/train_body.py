@@ -1,8 +1,9 @@
 """Body consensus: cache every candidate per page, tune `ConsensusParams` leave-one-collection-out.
 
-    python bench/train_body.py cache [--only NAME] [--limit N]   # candidates + peers, per page
-    python bench/train_body.py tune [--write]                    # grid search, in-sample and LOCO
-    python bench/train_body.py score                             # end-to-end extract() vs peers
+    python -m bench.train_body cache [--only NAME] [--limit N]   # candidates + peers, per page
+    python -m bench.train_body tune [--write]                    # grid search, in-sample and LOCO
+    python -m bench.train_body score                             # ours (shipped params) vs peers
+    python -m bench.train_body timing [--limit N]                # median ms, interleaved
 
 `cache` runs, on every page of every body collection in ../shared, our generic path's candidates
 (`generic_candidates`: trafilatura-based primary, readability-lxml, the JSON-LD witness) and the
@@ -29,11 +30,11 @@ from typing import Any
 
 import trafilatura
 
-from bench.score import score_page, summarize
+from bench.score import PageScore, score_page, summarize
 from newsdesk.errors import ExtractionError
 from newsdesk.extraction import generic_candidates, parse_html
 from newsdesk.extraction.blocks import Block, render_text
-from newsdesk.extraction.consensus import ConsensusParams, combine
+from newsdesk.extraction.consensus import ConsensusParams, agreement, combine
 from newsdesk.extraction.decoding import decode_html
 from newsdesk.extraction.metadata import extract_metadata
 from newsdesk.extraction.peers import readability_blocks
@@ -102,7 +103,7 @@ def collection_f1(pages: list[Page], texts: list[str]) -> float:
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
         return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return float(summarize([score_page(p.truth, t) for p, t in zip(pages, texts, strict=True)]).f1)
+    return summarize([score_page(p.truth, t) for p, t in zip(pages, texts, strict=True)]).f1
 
 
 # --- cache ----------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return out, (time.perf_counter() - start) * 1000
 
 
-def page_record(page: Page) -> dict[str, Any]:
+def page_record(page: Page, *, with_peers: bool = True) -> dict[str, Any]:
     raw = gzip.decompress(page.path.read_bytes())
     record: dict[str, Any] = {"id": page.page_id}
 
@@ -144,6 +145,8 @@ def page_record(page: Page) -> dict[str, Any]:
 
     # extract() is metadata + these candidates + combine (microseconds): its time is theirs.
     record["ms_ours"] = record["ms_candidates"]
+    if not with_peers:
+        return record
     peers: dict[str, Callable[[], str]] = {
         "trafilatura": lambda: trafilatura.extract(raw, url=page.url) or "",
         "trafilatura_precision": lambda: trafilatura.extract(raw, url=page.url, favor_precision=True) or "",
@@ -181,16 +184,30 @@ def read_cache(cache: Path, name: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def build_cache(cache: Path, names: list[str], limit: int | None, stride: int) -> None:
+def build_cache(
+    cache: Path,
+    names: list[str],
+    limit: int | None,
+    stride: int,
+    *,
+    peers_from: Path | None = None,
+    offset: int = 0,
+) -> None:
+    """`peers_from`: an older cache whose peer outputs are reused (only our candidates are redone)."""
     cache.mkdir(parents=True, exist_ok=True)
     for name in names:
         done = read_cache(cache, name)
-        pages = load(name)[::stride][:limit]
+        old = read_cache(peers_from, name) if peers_from else {}
+        pages = load(name)[offset::stride][:limit]
         with cache_path(cache, name).open("a", encoding="utf-8") as out:
             for index, page in enumerate(pages):
                 if page.page_id in done:
                     continue
-                out.write(json.dumps(page_record(page)) + "\n")
+                previous = old.get(page.page_id)
+                record = page_record(page, with_peers=previous is None)
+                if previous is not None:
+                    record.update({k: v for k, v in previous.items() if k not in record})
+                out.write(json.dumps(record) + "\n")
                 out.flush()
                 if index % 50 == 0:
                     print(f"{name}: {index}/{len(pages)}", file=sys.stderr)
@@ -198,14 +215,18 @@ def build_cache(cache: Path, names: list[str], limit: int | None, stride: int) -
 
 # --- tuning ---------------------------------------------------------------------------------
 
+# Coarse on purpose: few pages reach each branch, and a fine grid fits those pages, not the rule.
 GRID: dict[str, list[Any]] = {
-    "disagree_below": [0.0, 0.2, 0.35, 0.5],
-    "prose_factor": [1.0, 1.5, 2.5, 1e9],
-    "witness_margin": [0.05, 0.2, 1.1],
-    "add_min_chars": [60, 120, 250],
+    "disagree_below": [0.0, 0.1, 0.2],
+    "prose_factor": [2.5, 4.0, 10.0],
+    "witness_margin": [0.05, 0.2],
+    "add_min_chars": [60, 120],
     "add_max_link_ratio": [0.1, 0.3],
     "shared_at": [0.5],
     "add_paragraphs": [True, False],
+    "add_min_agreement": [0.2, 0.5],
+    "add_lead": [True, False],
+    "add_tail": [True, False],
 }
 
 
@@ -240,38 +261,90 @@ def load_cached(cache: Path, names: list[str]) -> dict[str, Loaded]:
     return out
 
 
-def f1_with(data: Loaded, params: ConsensusParams) -> float:
-    texts = [render_text(combine(p, s, w, params)) for p, s, w in data.cands]
-    return collection_f1(data.pages, texts)
+PageResult = tuple[float, float, float]
+
+
+def page_result(page: Page, text: str) -> PageResult:
+    """Snippet counts (tp, fp, fn) for snippet truth, the normalised shingle tp/fp/fn otherwise."""
+    if page.truth is None:
+        return tuple(float(x) for x in snippet_counts(page, text))  # type: ignore[return-value]
+    s = score_page(page.truth, text)
+    return s.tp, s.fp, s.fn
+
+
+def aggregate(snippets: bool, results: list[PageResult]) -> float:
+    if snippets:
+        tp, fp, fn = (sum(r[i] for r in results) for i in range(3))
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return summarize([PageScore(*r) for r in results]).f1
+
+
+def _variant(agree: float, cands: tuple[list[Block], ...], params: ConsensusParams) -> tuple[Any, ...]:
+    """The parameters that decide this page's output (combine's branch), as a cache key."""
+    if not cands[0] or not cands[1]:
+        return ("trivial",)
+    if agree < params.disagree_below:
+        return ("pick", params.prose_factor, params.witness_margin)
+    if not params.add_paragraphs:
+        return ("primary",)
+    if agree < params.add_min_agreement:
+        return ("primary",)
+    return (
+        "add",
+        params.add_min_chars,
+        params.add_max_link_ratio,
+        params.shared_at,
+        params.add_lead,
+        params.add_tail,
+    )
+
+
+def f1_table(data: Loaded, params_list: list[ConsensusParams]) -> list[float]:
+    """F1 of every parameter set on one collection, each page's output computed once per variant."""
+    snippets = bool(data.pages) and data.pages[0].truth is None
+    per_page: list[list[PageResult]] = [[] for _ in params_list]
+    for page, (p, s, w) in zip(data.pages, data.cands, strict=True):
+        agree = agreement(p, s) if p and s else 0.0
+        seen: dict[tuple[Any, ...], PageResult] = {}
+        for index, params in enumerate(params_list):
+            key = _variant(agree, (p, s), params)
+            if key not in seen:
+                seen[key] = page_result(page, render_text(combine(p, s, w, params)))
+            per_page[index].append(seen[key])
+    return [aggregate(snippets, results) for results in per_page]
 
 
 def tune(cache: Path, names: list[str], write: bool) -> None:
     data = load_cached(cache, names)
     params_list = list(grid())
     print(f"{len(params_list)} parameter sets", file=sys.stderr)
-    table = {name: [f1_with(d, p) for p in params_list] for name, d in data.items()}
+    table = {name: f1_table(d, params_list) for name, d in data.items()}
 
     def best(train: list[str]) -> int:
         return max(range(len(params_list)), key=lambda i: statistics.mean(table[n][i] for n in train))
 
     overall = best(names)
     print(f"in-sample choice: {params_list[overall]}")
-    header = f"{'collection':<22}{'pages':>6}{'primary':>9}{'in-samp':>9}{'LOCO':>8}"
+    header = f"{'collection':<22}{'pages':>6}{'primary':>9}{'second':>8}{'in-samp':>9}{'LOCO':>8}"
     header += "".join(f"{p:>13}" for p in PEERS)
     print(header)
     for name in names:
         d = data[name]
         held = best([n for n in names if n != name])
         primary = collection_f1(d.pages, [render_text(c[0]) for c in d.cands])
+        second = collection_f1(d.pages, [render_text(c[1]) for c in d.cands])
         peers = "".join(f"{collection_f1(d.pages, [r[p] for r in d.records]):13.3f}" for p in PEERS)
         print(
-            f"{name:<22}{len(d.pages):>6}{primary:9.3f}{table[name][overall]:9.3f}{table[name][held]:8.3f}{peers}"
+            f"{name:<22}{len(d.pages):>6}{primary:9.3f}{second:8.3f}{table[name][overall]:9.3f}"
+            f"{table[name][held]:8.3f}{peers}"
         )
         print(f"    held-out choice: {params_list[held]}")
     if write:
         DATA_FILE.parent.mkdir(parents=True, exist_ok=True)
         payload = {
-            "trained_by": "bench/train_body.py tune --write",
+            "trained_by": "python -m bench.train_body tune --write",
             "collections": names,
             "params": asdict(params_list[overall]),
         }
@@ -292,18 +365,61 @@ def score(cache: Path, names: list[str]) -> None:
         print(f"{name:<22}{ours:8.3f}{peers}{ratio:10.2f}")
 
 
+def timing(names: list[str], per_collection: int) -> None:
+    """Median wall time per page, ours (extract()) and each peer, interleaved page by page."""
+    from newsdesk.extraction import extract
+
+    def ours(raw: bytes, url: str | None) -> str:
+        try:
+            return extract(raw, url).body_text
+        except ExtractionError:
+            return ""
+
+    tools: dict[str, Callable[[bytes, str | None], str]] = {
+        "ours": ours,
+        "trafilatura": lambda raw, url: trafilatura.extract(raw, url=url) or "",
+        "trafilatura_precision": lambda raw, url: (
+            trafilatura.extract(raw, url=url, favor_precision=True) or ""
+        ),
+    }
+    print(f"{'collection':<22}" + "".join(f"{n:>22}" for n in tools) + f"{'ours/traf':>11}")
+    for name in names:
+        pages = load(name)
+        pages = pages[:: max(1, len(pages) // per_collection)][:per_collection]
+        times: dict[str, list[float]] = {n: [] for n in tools}
+        for index, page in enumerate(pages):
+            raw = gzip.decompress(page.path.read_bytes())
+            order = list(tools)[index % len(tools) :] + list(tools)[: index % len(tools)]
+            for tool in order:
+                start = time.perf_counter()
+                tools[tool](raw, page.url)
+                times[tool].append((time.perf_counter() - start) * 1000)
+        med = {n: statistics.median(t) for n, t in times.items()}
+        print(
+            f"{name:<22}"
+            + "".join(f"{med[n]:22.1f}" for n in tools)
+            + f"{med['ours'] / med['trafilatura']:11.2f}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("command", choices=("cache", "tune", "score"))
+    parser.add_argument("command", choices=("cache", "tune", "score", "timing"))
     parser.add_argument("--cache", type=Path, default=Path("/tmp/newsdesk-body-cache"))
     parser.add_argument("--only", action="append", choices=list(COLLECTIONS))
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--peers-from", type=Path, help="reuse the peers' outputs cached here")
+    parser.add_argument("--offset", type=int, default=0, help="start at the Nth page (with --stride)")
     parser.add_argument("--stride", type=int, default=1, help="cache every Nth page only")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     names = args.only or list(COLLECTIONS)
     if args.command == "cache":
-        build_cache(args.cache, names, args.limit, args.stride)
+        build_cache(
+            args.cache, names, args.limit, args.stride, peers_from=args.peers_from, offset=args.offset
+        )
+    elif args.command == "timing":
+        timing(names, args.limit or 30)
     elif args.command == "tune":
         tune(args.cache, names, args.write)
     else:

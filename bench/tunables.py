@@ -33,17 +33,22 @@ class BestSingleTool:
 
     def __init__(self, tools: Sequence[str] | None = None) -> None:
         self.tools = list(tools) if tools is not None else list(body_tools())
+        self._scores: dict[tuple[str, str, str], score.AnyScore] = {}
 
     def _text(self, tool: str, page: Page) -> str:
         return str(cached_outputs("body", tool, page.collection).get(page.id) or "")
 
+    def _score(self, tool: str, page: Page) -> score.AnyScore:
+        # every fold's fit scores the same pages again: score each (tool, page) once
+        key = (tool, page.collection, page.id)
+        if key not in self._scores:
+            self._scores[key] = score.body(page.kind, page.truth, self._text(tool, page))
+        return self._scores[key]
+
     def fit(self, train: Mapping[str, Sequence[Page]]) -> dict[str, Any]:
         means = {}
         for tool in self.tools:
-            per_fold = [
-                score.aggregate([score.body(p.kind, p.truth, self._text(tool, p)) for p in pages]).f1
-                for pages in train.values()
-            ]
+            per_fold = [score.aggregate([self._score(tool, p) for p in pages]).f1 for pages in train.values()]
             means[tool] = sum(per_fold) / len(per_fold) if per_fold else 0.0
         return {"tool": max(means, key=lambda t: means[t]), "train_f1": means}
 

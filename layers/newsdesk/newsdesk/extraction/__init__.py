@@ -1,9 +1,11 @@
 """Article extraction: bytes in, an `Article` (or a typed `ExtractionError`) out.
 
 Steps: decode (decoding.py), parse once with lxml, page metadata (metadata.py), then the body - a
-site adapter's selectors for a site we know (sites/), trafilatura's extractor for every other page
-(body.py, which first takes image captions out of the tree: captions.py) - cleaned of boilerplate
-(boilerplate.py) and rendered as text and Markdown (blocks.py).
+site adapter's selectors for a site we know (sites/); for every other page, captions out of the
+tree (captions.py), sign-up forms and author cards out by structure (boilerplate.py), then
+trafilatura and readability-lxml (peers.py, their public APIs), cleaned of boilerplate and
+reconciled by consensus.py (the JSON-LD articleBody as a witness) - rendered as text and Markdown
+(blocks.py).
 """
 
 from __future__ import annotations

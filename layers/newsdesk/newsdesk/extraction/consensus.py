@@ -32,17 +32,22 @@ SHINGLE = 3
 @dataclass(frozen=True)
 class ConsensusParams:
     # Below this overlap (shared shingles over the smaller candidate's) the two picked different blocks.
-    disagree_below: float = 0.35
+    disagree_below: float = 0.2
     # Without a witness, the second wins a disagreement when its prose outweighs the primary's
     # by this factor.
-    prose_factor: float = 1.5
+    prose_factor: float = 4.0
     # A witness decides only when it overlaps the favoured candidate at least this much more.
-    witness_margin: float = 0.1
+    witness_margin: float = 0.05
     # Paragraphs added from the second candidate: at least this long, at most this much link text.
-    add_min_chars: int = 80
-    add_max_link_ratio: float = 0.3
+    add_min_chars: int = 120
+    add_max_link_ratio: float = 0.1
     # A paragraph counts as shared when this share of its shingles is in the other candidate.
     shared_at: float = 0.5
+    # Paragraphs are added only where the two agree at least this much overall...
+    add_min_agreement: float = 0.2
+    # ... and, besides between shared paragraphs, also before the first / after the last one.
+    add_lead: bool = True
+    add_tail: bool = True
     # Turn the recall step off entirely (a LOCO fold may prefer it).
     add_paragraphs: bool = True
 
@@ -87,6 +92,11 @@ def overlap(a: Shingles, b: Shingles) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def agreement(primary: list[Block], second: list[Block]) -> float:
+    """How much two candidate bodies overlap (what `combine` compares with `disagree_below`)."""
+    return overlap(_all_shingles(primary), _all_shingles(second))
+
+
 def _contained(a: Shingles, b: Shingles) -> float:
     """Share of `a` found in `b`."""
     return len(a & b) / len(a) if a else 0.0
@@ -123,31 +133,38 @@ def _with_missing_paragraphs(
 ) -> list[Block]:
     """The primary's blocks plus the second's prose paragraphs it lacks, in the second's order."""
     primary_sh = _all_shingles(primary)
-    second_sh = [_shingles(b.plain) for b in second]
-    # Where each of the second's shared blocks sits in the primary: its last primary block with
-    # any shingle in common (the anchor after which the next missing paragraphs go).
     primary_sets = [_shingles(b.plain) for b in primary]
-    out: list[list[Block]] = [[] for _ in range(len(primary) + 1)]  # out[i]: to insert after block i-1
-    anchor = 0
-    for block, sh in zip(second, second_sh, strict=True):
-        if not sh:
+    # For each of the second's blocks: shared (and where it sits in the primary), or missing.
+    anchors: list[int | None] = []
+    for block in second:
+        sh = _shingles(block.plain)
+        if sh and _contained(sh, primary_sh) >= params.shared_at:
+            # after the last primary block it has anything in common with
+            anchors.append(next((i + 1 for i in range(len(primary) - 1, -1, -1) if primary_sets[i] & sh), 0))
+        else:
+            anchors.append(None)
+    shared = [i for i, a in enumerate(anchors) if a is not None]
+    if not shared:
+        return primary
+    first, last = shared[0], shared[-1]
+    inserts: list[list[Block]] = [[] for _ in range(len(primary) + 1)]  # [i]: after primary block i-1
+    position = 0
+    for index, (block, anchor) in enumerate(zip(second, anchors, strict=True)):
+        if anchor is not None:
+            position = max(position, anchor)
             continue
-        if _contained(sh, primary_sh) >= params.shared_at:
-            for index in range(len(primary) - 1, -1, -1):
-                if primary_sets[index] & sh:
-                    anchor = max(anchor, index + 1)
-                    break
+        if (index < first and not params.add_lead) or (index > last and not params.add_tail):
             continue
         if (
             block.kind == "paragraph"
             and len(block.text) >= params.add_min_chars
             and block.link_ratio <= params.add_max_link_ratio
         ):
-            out[anchor].append(block)
-    merged: list[Block] = list(out[0])
+            inserts[position].append(block)
+    merged: list[Block] = list(inserts[0])
     for index, block in enumerate(primary):
         merged.append(block)
-        merged.extend(out[index + 1])
+        merged.extend(inserts[index + 1])
     return merged
 
 
@@ -164,8 +181,9 @@ def combine(
         return primary
     if not primary:
         return second
-    if overlap(_all_shingles(primary), _all_shingles(second)) < params.disagree_below:
+    agree = agreement(primary, second)
+    if agree < params.disagree_below:
         return _pick(primary, second, witness, params)
-    if params.add_paragraphs:
+    if params.add_paragraphs and agree >= params.add_min_agreement:
         return _with_missing_paragraphs(primary, second, params)
     return primary

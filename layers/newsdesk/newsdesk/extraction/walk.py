@@ -162,7 +162,9 @@ def html_blocks(container: etree._Element) -> list[Block]:
                 visit(child)
                 loose(child.tail)
         else:
-            blocks.extend(Block("paragraph", p) for p in _paragraphs(_inline_text(el)))
+            # a div or span of text: a teaser when it is mostly link, as for <p>
+            ratio = _link_ratio(el, "a")
+            blocks.extend(Block("paragraph", p, link_ratio=ratio) for p in _paragraphs(_inline_text(el)))
 
     visit(container)
     return blocks
