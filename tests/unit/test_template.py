@@ -238,6 +238,13 @@ def _role_statements(translated: dict[str, Any], role: str) -> list[dict[str, An
     return [s for p in properties.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
 
 
+def test_fetch_worker_may_use_only_its_own_queue(translated: dict[str, Any]) -> None:
+    role = translated["Resources"]["FetcherFunctionRole"]["Properties"]
+    assert not [arn for arn in role.get("ManagedPolicyArns", []) if "SQS" in str(arn)]
+    sqs = [s for s in _role_statements(translated, "FetcherFunctionRole") if str(s["Action"]).count("sqs:")]
+    assert sqs and all(s["Resource"] == {"Fn::GetAtt": ["FetchQueue", "Arn"]} for s in sqs)
+
+
 def test_parser_may_use_only_its_own_queue_and_is_capped_on_the_event_source(
     template: dict[str, Any], translated: dict[str, Any]
 ) -> None:
@@ -246,7 +253,11 @@ def test_parser_may_use_only_its_own_queue_and_is_capped_on_the_event_source(
     assert not [arn for arn in role.get("ManagedPolicyArns", []) if "SQS" in str(arn)]
     sqs = [s for s in _role_statements(translated, "ParserFunctionRole") if str(s["Action"]).count("sqs:")]
     assert sqs and all(s["Resource"] == {"Fn::GetAtt": ["ParseQueue", "Arn"]} for s in sqs)
-    (mapping,) = _of_type(translated, "AWS::Lambda::EventSourceMapping").values()
+    (mapping,) = [
+        m
+        for m in _of_type(translated, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "ParserFunction"}
+    ]
     assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "ParserMaxConcurrency"}}
     assert "ReservedConcurrentExecutions" not in translated["Resources"]["ParserFunction"]["Properties"]
     # The local runner reads the same mapping (batch size) as Lambda.
