@@ -94,7 +94,7 @@ pytest: setup
 	$(VENV)/bin/pytest
 
 local-aws: setup
-	$(VENV)/bin/newsdesk local-aws --port $(or $(PORT),5000) --env-json env.json
+	$(VENV)/bin/newsdesk local-aws --port $(or $(PORT),5000) --env-json env.json --container-host $(or $(CONTAINER_HOST),127.0.0.1)
 
 test: lint typecheck cfn-lint checkov sam-validate sam-build
 	NEWSDESK_SAM_BUILD_DIR=.aws-sam/build $(VENV)/bin/pytest

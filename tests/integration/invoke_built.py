@@ -1,36 +1,22 @@
-"""Invoke a built Lambda function the way the runtime does: only its code and the built layer.
+"""Start a built Lambda function the way the Python runtime does: the runtime interface client
+(`awslambdaric`) loads the handler string against the function's code and the built layer, then
+asks the Runtime API at $AWS_LAMBDA_RUNTIME_API for events.
 
-Run as `python -S -E invoke_built.py FUNCTION_DIR LAYER_DIR EVENT_JSON_FILE TIMEOUT_SECONDS`:
-no site-packages, so a dependency missing from the layer fails here as it would in Lambda.
+Run as `python -S -E invoke_built.py RUNTIME_DIR TASK_ROOT LAYER_DIR HANDLER`: no site-packages,
+so a dependency missing from the layer fails here as it would in Lambda. RUNTIME_DIR holds only
+awslambdaric and its own dependencies (Lambda's /var/runtime).
 """
 
-import json
+import os
 import sys
-import time
-import uuid
-from pathlib import Path
 
-function_dir, layer_dir, event_file, timeout = sys.argv[1:5]
-sys.path[:0] = [function_dir, f"{layer_dir}/python"]
+runtime_dir, task_root, layer_dir, handler = sys.argv[1:5]
+# Lambda's order: the function's code, then the layer's python/ (mounted at /opt), then the runtime.
+sys.path[:0] = [task_root, f"{layer_dir}/python", runtime_dir]
+os.chdir(task_root)
+os.environ["LAMBDA_TASK_ROOT"] = task_root
+os.environ["_HANDLER"] = handler
 
+from awslambdaric.__main__ import main  # noqa: E402 - the path is the point
 
-class Context:
-    function_name = "built-function"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:built-function"
-    memory_limit_in_mb = 1024
-    aws_request_id = str(uuid.uuid4())
-    log_group_name = "/aws/lambda/built-function"
-    log_stream_name = "smoke"
-    _deadline = time.monotonic() + float(timeout)
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self._deadline - time.monotonic()) * 1000)
-
-
-import app  # noqa: E402 - the path is the point
-
-with Path(event_file).open(encoding="utf-8") as handle:
-    event = json.load(handle)
-result = app.lambda_handler(event, Context())
-print("RESULT " + json.dumps(result, default=str))
+main([sys.argv[0], handler])

@@ -1,5 +1,7 @@
-"""Smoke test of what `sam build` produced: each built function, with only its code and the built
-layer on the path, runs on the sample events in events/ against a moto server."""
+"""Smoke test of what `sam build` produced: each built function runs under the real runtime
+interface client (awslambdaric) against a local Runtime API, with only its code, the built layer
+and the runtime on the path, on the sample events in events/, against a moto server. So the
+handler string, the layer path and the event shape are exercised as Lambda exercises them."""
 
 from __future__ import annotations
 
@@ -7,16 +9,15 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
 import pytest
 
+from newsdesk.local import template as tpl
 from newsdesk.local.aws import ensure_stack
-from newsdesk.local.sample_site import SITE_ROOT
-from newsdesk.rawpage import RawPage
-from newsdesk.storage.s3 import RawPageStore
+from newsdesk.local.runtime_api import RuntimeApiServer
+from newsdesk.local.sam_local import local_parser_event, seed_sample_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = os.environ.get("NEWSDESK_SAM_BUILD_DIR")
@@ -27,33 +28,73 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def _runtime_dir(tmp_path: Path) -> Path:
+    """Lambda's /var/runtime: awslambdaric and only what it needs, linked from this venv."""
+    import awslambdaric
+    import simplejson
+
+    site = Path(awslambdaric.__file__).parent.parent
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(exist_ok=True)
+    wanted = [Path(awslambdaric.__file__).parent, Path(simplejson.__file__).parent]
+    wanted += [*site.glob("runtime_client*.so"), site / "snapshot_restore_py.py"]
+    for path in wanted:
+        link = runtime / path.name
+        if not link.exists():
+            link.symlink_to(path)
+    return runtime
+
+
 def _invoke(
     function: str, event: dict[str, object], env: dict[str, str], tmp_path: Path
 ) -> dict[str, object]:
+    """One invocation of the built function under awslambdaric against a local Runtime API."""
     build = ROOT / str(BUILD_DIR)
-    event_file = tmp_path / f"{function}.json"
-    event_file.write_text(json.dumps(event), encoding="utf-8")
+    built = tpl.load_template(build / "template.yaml")
+    properties = tpl.function_properties(built, function)
+    handler, timeout = str(properties["Handler"]), float(properties["Timeout"])
+    arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function}"
     base_python = getattr(sys, "_base_executable", sys.executable)
-    completed = subprocess.run(
-        [
-            base_python,
-            "-S",
-            "-E",
-            str(ROOT / "tests/integration/invoke_built.py"),
-            str(build / function),
-            str(build / "NewsdeskLayer"),
-            str(event_file),
-            "60",
-        ],
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    (line,) = [x for x in completed.stdout.splitlines() if x.startswith("RESULT ")]
-    result: dict[str, object] = json.loads(line.removeprefix("RESULT "))
+    log = (tmp_path / f"{function}.log").open("w", encoding="utf-8")
+    with RuntimeApiServer([event], function_arn=arn, timeout_seconds=timeout) as api:
+        process = subprocess.Popen(
+            [
+                base_python,
+                "-S",
+                "-E",
+                str(ROOT / "tests/integration/invoke_built.py"),
+                str(_runtime_dir(tmp_path)),
+                str(build / function),
+                str(build / "NewsdeskLayer"),
+                handler,
+            ],
+            env={
+                "PATH": os.environ["PATH"],
+                "HOME": os.environ.get("HOME", "/tmp"),
+                **env,
+                "AWS_LAMBDA_RUNTIME_API": api.address,
+                "AWS_LAMBDA_FUNCTION_NAME": function,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function}",
+                "AWS_LAMBDA_LOG_STREAM_NAME": "smoke",
+            },
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            finished = api.wait(timeout=300)
+        finally:
+            # Done (or stuck): the runtime waits for its next event forever, as in Lambda.
+            process.terminate()
+            process.wait(timeout=30)
+            log.close()
+    output = (tmp_path / f"{function}.log").read_text(encoding="utf-8")[-3000:]
+    assert finished, output
+    assert api.init_error is None, (api.init_error, output)
+    (invocation,) = api.invocations
+    assert invocation.error is None, (invocation.error, output)
+    result: dict[str, object] = invocation.response
     return result
 
 
@@ -64,36 +105,14 @@ def _aws_env(endpoint: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
-        "AWS_LAMBDA_FUNCTION_NAME": "built-function",
     }
 
 
 def test_built_parser_parses_the_sample_sqs_batch(moto_server: str, tmp_path: Path) -> None:
     stack = ensure_stack()
-    raw_bucket = stack.name("RawBucket")
-    store = RawPageStore(raw_bucket, boto3.client("s3"))
-    ki_page = SITE_ROOT / "kyiv-independent/news/ukraines-security-council-chief-heads-to-turkey/index.html"
-    gazette_page = SITE_ROOT / "harbour-gazette/2025/11/night-ferry-returns.html"
-    for source, page_id, day, path in (
-        ("kyiv-independent", "0123456789abcdef01234567", 11, ki_page),
-        ("harbour-gazette", "night ferry returns", 10, gazette_page),
-    ):
-        store.put(
-            RawPage(
-                source=source,
-                id=page_id,
-                url=f"https://example.org/{day}",
-                final_url="https://example.org",
-                status=200,
-                body=path.read_bytes(),
-                fetched_at=datetime(2025, 11, day, tzinfo=UTC),
-                content_type="text/html; charset=utf-8",
-                encoding="utf-8",
-            )
-        )
-    event = json.loads((ROOT / "events/parser-sqs-s3-batch.json").read_text(encoding="utf-8"))
-    for record in event["Records"]:
-        record["body"] = record["body"].replace("newsdesk-raw-123456789012-example", raw_bucket)
+    # What `make local-aws` does for `sam local invoke`: the pages the sample event names, stored.
+    seed_sample_pages(stack)
+    event = local_parser_event(stack)
 
     result = _invoke("ParserFunction", event, {**_aws_env(moto_server), **stack.parser_env}, tmp_path)
 

@@ -58,3 +58,32 @@ def test_status_shows_each_source_and_the_queues_and_redrive_empties_the_dead_le
     assert [m["Body"] for m in messages] == [dead_letter]
     _, out = _cli("status", "--endpoint-url", moto_server, "--format", "json")
     assert json.loads(out)["dead_letters"]["visible"] == 0
+
+
+def test_local_aws_files_let_sam_local_invoke_reach_the_local_stack(moto_server: str, tmp_path: Path) -> None:
+    from newsdesk.local.sam_local import write_sam_local_files
+
+    with local_aws(moto_server):
+        stack = ensure_stack()
+        env_json, event_json = write_sam_local_files(
+            stack, tmp_path / "env.json", "http://host.docker.internal:5000", tmp_path / "event.json"
+        )
+    env = json.loads(env_json.read_text(encoding="utf-8"))
+    assert env["FetcherFunction"]["RAW_BUCKET"] == stack.name("RawBucket")
+    assert env["FetcherFunction"]["CRAWL_TABLE"] == stack.name("CrawlStateTable")
+    assert env["ParserFunction"]["ARTICLES_TABLE"] == stack.name("ArticlesTable")
+    assert {e["AWS_ENDPOINT_URL"] for e in env.values()} == {"http://host.docker.internal:5000"}
+    # sam local sets only variables the template declares: every one written is declared.
+    from newsdesk.local import template as tpl
+
+    template = tpl.load_template(stack.template_path)
+    for function, variables in env.items():
+        assert set(variables) <= set(tpl.function_environment(template, function)), function
+    event = json.loads(event_json.read_text(encoding="utf-8"))
+    s3 = boto3.client("s3")
+    for record in event["Records"]:
+        for notification in json.loads(record["body"]).get("Records", []):
+            bucket = notification["s3"]["bucket"]["name"]
+            key = notification["s3"]["object"]["key"].replace("+", " ")
+            assert bucket == stack.name("RawBucket")
+            s3.head_object(Bucket=bucket, Key=key)

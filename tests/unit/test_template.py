@@ -348,7 +348,8 @@ def test_dashboard_is_valid_json_showing_the_flow_failures_and_every_alarm(templ
     lines = [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
     assert {"Discovered", "Fetched", "ArticlesParsed"} <= {m[1] for m in lines if isinstance(m[0], str)}
     searches = " ".join(m[0]["expression"] for m in lines if len(m) == 1)
-    assert "Failed" in searches and "ParseFailed" in searches
+    # Search terms match metric-name tokens: Failed.<reason> (fetcher), ParseFailed.<reason> (parser).
+    assert 'service="fetcher" Failed' in searches and 'service="parser" Failed' in searches
     shown = set(re.findall(r"\$\{(\w+)\.Arn\}", body))
     assert shown == set(_alarms(template))
 

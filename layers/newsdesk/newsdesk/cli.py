@@ -160,6 +160,15 @@ def cmd_local_aws(args: argparse.Namespace) -> int:
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
+    if args.env_json:
+        from newsdesk.local.aws import ensure_stack, local_aws
+        from newsdesk.local.sam_local import write_sam_local_files
+
+        with local_aws(f"http://127.0.0.1:{args.port}"):
+            written = write_sam_local_files(
+                ensure_stack(), args.env_json, f"http://{args.container_host}:{args.port}"
+            )
+        print(f"local stack created; wrote {', '.join(str(p) for p in written)}", flush=True)
     print(
         f"local AWS (moto) on http://127.0.0.1:{args.port} - use --endpoint-url http://127.0.0.1:{args.port}"
         " or AWS_ENDPOINT_URL; Ctrl-C stops it",
@@ -238,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     local_aws = commands.add_parser("local-aws", help="serve a moto server on 127.0.0.1")
     local_aws.add_argument("--port", type=int, default=5000)
+    local_aws.add_argument(
+        "--env-json", type=Path, help="create the stack's resources and write this env.json for sam local"
+    )
+    local_aws.add_argument(
+        "--container-host",
+        default="127.0.0.1",
+        help="the server's address as a Lambda container sees it (127.0.0.1 with --docker-network host)",
+    )
     local_aws.set_defaults(func=cmd_local_aws)
 
     store_commands.register(commands)

@@ -29,6 +29,10 @@ LOCAL_RESOURCE_TYPES = frozenset(
 )
 
 
+# Declared (empty) in the template's Globals so that an env.json can set it for sam local invoke.
+LOCAL_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL"
+
+
 class _CfnLoader(yaml.SafeLoader):
     """YAML loader that understands CloudFormation's short-form intrinsic tags (!Ref, !Sub...)."""
 
@@ -146,6 +150,9 @@ def resolve_environment(
     """Resolve `!Ref` to a resource's physical id or a parameter's value; other values as strings."""
     resolved: dict[str, str] = {}
     for name, value in env.items():
+        if name == LOCAL_ENDPOINT_VARIABLE and not value:
+            # Declared empty for `sam local invoke`; locally the runner's own endpoint stands.
+            continue
         if isinstance(value, dict) and set(value) == {"Ref"}:
             ref = value["Ref"]
             if ref in physical_ids:
