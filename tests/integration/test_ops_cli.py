@@ -44,6 +44,9 @@ def test_status_shows_each_source_and_the_queues_and_redrive_empties_the_dead_le
     assert set(by_source) == {"harbour-gazette", "kyiv-independent"}
     assert sum(s["counts"]["fetched"] for s in by_source.values()) == 4
     assert all(s["last_new_article"] and s["last_run"] for s in by_source.values())
+    # From the fetch workers' run records.
+    assert all(s["last_outcome"] and not s["running"] for s in by_source.values())
+    assert report["permanent_failures"] == []
     assert report["parse_queue"]["visible"] == 0
     assert report["dead_letters"]["visible"] == 1
 

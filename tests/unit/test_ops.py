@@ -152,3 +152,37 @@ def test_status_summarises_each_source_with_its_failing_urls_and_reasons() -> No
     assert gazette.failing[0].next_attempt_at == day.replace(hour=7)
     assert kyiv.last_new_article is None and kyiv.failing == []
     assert kyiv.counts["skipped"] == 1
+
+
+def test_status_prefers_the_sources_run_record_and_lists_sources_known_only_by_it() -> None:
+    from newsdesk.storage.source_runs import SourceRun
+
+    day = datetime(2026, 12, 1, tzinfo=UTC)
+    records = [
+        _record(
+            "gazette",
+            "https://g.test/a",
+            "fetched",
+            fetched_at=day.replace(hour=3),
+            updated_at=day.replace(hour=3),
+        )
+    ]
+    runs = [
+        SourceRun(
+            source="gazette",
+            finished_at=day.replace(hour=9),
+            outcome="completed",
+            last_new_at=day.replace(hour=8),
+            lease_owner=None,
+        ),
+        SourceRun(source="quiet", started_at=day.replace(hour=10), lease_owner="worker-1"),
+    ]
+
+    gazette, quiet = summarise_sources(records, runs)
+
+    assert (gazette.last_run, gazette.last_new_article, gazette.last_outcome) == (
+        day.replace(hour=9),
+        day.replace(hour=8),
+        "completed",
+    )
+    assert quiet.running and quiet.last_run == day.replace(hour=10) and quiet.last_new_article is None

@@ -238,30 +238,34 @@ def _role_statements(translated: dict[str, Any], role: str) -> list[dict[str, An
     return [s for p in properties.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
 
 
-def test_fetch_worker_may_use_only_its_own_queue(translated: dict[str, Any]) -> None:
-    role = translated["Resources"]["FetcherFunctionRole"]["Properties"]
-    assert not [arn for arn in role.get("ManagedPolicyArns", []) if "SQS" in str(arn)]
-    sqs = [s for s in _role_statements(translated, "FetcherFunctionRole") if str(s["Action"]).count("sqs:")]
-    assert sqs and all(s["Resource"] == {"Fn::GetAtt": ["FetchQueue", "Arn"]} for s in sqs)
-
-
-def test_parser_may_use_only_its_own_queue_and_is_capped_on_the_event_source(
+def test_no_role_may_use_every_queue_and_consumers_are_capped_on_their_event_source(
     template: dict[str, Any], translated: dict[str, Any]
 ) -> None:
-    role = translated["Resources"]["ParserFunctionRole"]["Properties"]
-    # No managed policy grants SQS (AWSLambdaSQSQueueExecutionRole would, on every queue).
-    assert not [arn for arn in role.get("ManagedPolicyArns", []) if "SQS" in str(arn)]
-    sqs = [s for s in _role_statements(translated, "ParserFunctionRole") if str(s["Action"]).count("sqs:")]
-    assert sqs and all(s["Resource"] == {"Fn::GetAtt": ["ParseQueue", "Arn"]} for s in sqs)
-    (mapping,) = [
-        m
+    for name, role in _of_type(translated, "AWS::IAM::Role").items():
+        # No managed policy grants SQS (AWSLambdaSQSQueueExecutionRole would, on every queue).
+        assert not [arn for arn in role["Properties"].get("ManagedPolicyArns", []) if "SQS" in str(arn)], name
+    consumers = {"ParserFunction": "ParseQueue", "FetcherFunction": "FetchQueue"}
+    mappings = {
+        m["Properties"]["FunctionName"]["Ref"]: m["Properties"]
         for m in _of_type(translated, "AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"] == {"Ref": "ParserFunction"}
-    ]
-    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "ParserMaxConcurrency"}}
-    assert "ReservedConcurrentExecutions" not in translated["Resources"]["ParserFunction"]["Properties"]
-    # The local runner reads the same mapping (batch size) as Lambda.
+    }
+    assert set(mappings) == set(consumers)
+    for function, queue in consumers.items():
+        reads = [
+            s
+            for s in _role_statements(translated, f"{function}Role")
+            if "sqs:ReceiveMessage" in str(s["Action"])
+        ]
+        assert reads and all(s["Resource"] == {"Fn::GetAtt": [queue, "Arn"]} for s in reads), function
+        assert mappings[function]["EventSourceArn"] == {"Fn::GetAtt": [queue, "Arn"]}
+        assert "MaximumConcurrency" in mappings[function]["ScalingConfig"]
+        assert "ReservedConcurrentExecutions" not in translated["Resources"][function]["Properties"]
+    assert mappings["ParserFunction"]["ScalingConfig"] == {
+        "MaximumConcurrency": {"Ref": "ParserMaxConcurrency"}
+    }
+    # The local runner reads the same mappings (batch sizes) as Lambda.
     assert tpl.function_event(template, "ParserFunction", "SQS")["BatchSize"] == 10
+    assert tpl.function_event(template, "FetcherFunction", "SQS")["BatchSize"] == 1
 
 
 def _alarms(template: dict[str, Any]) -> dict[str, Any]:
@@ -305,18 +309,31 @@ def test_every_function_has_error_and_throttle_alarms(template: dict[str, Any]) 
             assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
 
 
-def test_queue_alarms_watch_dead_letters_and_the_oldest_message(template: dict[str, Any]) -> None:
-    dlq = _alarm_on(
-        template,
-        "AWS/SQS",
-        "ApproximateNumberOfMessagesVisible",
-        {"Fn::GetAtt": ["ParseDeadLetterQueue", "QueueName"]},
-    )
-    assert dlq["Threshold"] == 0 and dlq["ComparisonOperator"] == "GreaterThanThreshold"
-    age = _alarm_on(
-        template, "AWS/SQS", "ApproximateAgeOfOldestMessage", {"Fn::GetAtt": ["ParseQueue", "QueueName"]}
-    )
-    assert age["Threshold"] == {"Ref": "ParseQueueMaxAgeSeconds"}
+def test_queue_alarms_watch_every_dead_letter_queue_and_each_consumed_queue(template: dict[str, Any]) -> None:
+    queues = _resources(template, "AWS::SQS::Queue")
+    dead_letter_queues = {
+        q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    } | {"DispatchDeadLetterQueue"}
+    assert dead_letter_queues == {"ParseDeadLetterQueue", "FetchDeadLetterQueue", "DispatchDeadLetterQueue"}
+    for name in dead_letter_queues:
+        dlq = _alarm_on(
+            template, "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"Fn::GetAtt": [name, "QueueName"]}
+        )
+        assert dlq["Threshold"] == 0 and dlq["ComparisonOperator"] == "GreaterThanThreshold"
+    for name in ("ParseQueue", "FetchQueue"):
+        age = _alarm_on(
+            template, "AWS/SQS", "ApproximateAgeOfOldestMessage", {"Fn::GetAtt": [name, "QueueName"]}
+        )
+        assert age["Threshold"] == {"Ref": "QueueMaxAgeSeconds"}
+
+
+def test_a_rejected_sources_file_raises_an_alarm(template: dict[str, Any]) -> None:
+    alarm = _alarm_on(template, "Newsdesk", "SourcesFileRejected", "dispatcher")
+    assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    source = (ROOT / "functions/dispatcher/app.py").read_text(encoding="utf-8")
+    assert 'name="SourcesFileRejected"' in source
 
 
 def test_fetcher_duration_alarm_fires_at_80_percent_of_its_timeout(template: dict[str, Any]) -> None:
@@ -326,12 +343,12 @@ def test_fetcher_duration_alarm_fires_at_80_percent_of_its_timeout(template: dic
 
 
 def test_no_new_article_alarm_reads_the_metric_the_parser_emits(template: dict[str, Any]) -> None:
-    alarm = _alarm_on(template, "Newsdesk", "ArticlesParsed", "parser")
+    alarm = _alarm_on(template, "Newsdesk", "ArticlesStored", "parser")
     assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] == {"Ref": "NoNewArticleHours"}
     assert alarm["Period"] == 3600
     assert alarm["TreatMissingData"] == "breaching"
     parser_source = (ROOT / "functions/parser/app.py").read_text(encoding="utf-8")
-    assert 'name="ArticlesParsed"' in parser_source
+    assert 'name="ArticlesStored"' in parser_source
     assert template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == (
         "Newsdesk"
     )
@@ -342,8 +359,10 @@ def test_permanent_failure_rate_alarm_divides_permanent_failures_by_pages_finish
 ) -> None:
     (alarm,) = [a["Properties"] for a in _alarms(template).values() if "Metrics" in a["Properties"]]
     metrics = {m["Id"]: m for m in alarm["Metrics"]}
-    assert metrics["failed"]["MetricStat"]["Metric"]["MetricName"] == "ParseFailedPermanent"
-    assert metrics["stored"]["MetricStat"]["Metric"]["MetricName"] == "ArticlesParsed"
+    assert metrics["failed"]["MetricStat"]["Metric"]["MetricName"] == "PermanentParseFailures"
+    assert metrics["stored"]["MetricStat"]["Metric"]["MetricName"] == "ArticlesStored"
+    parser_source = (ROOT / "functions/parser/app.py").read_text(encoding="utf-8")
+    assert 'name="PermanentParseFailures"' in parser_source
     (returned,) = [m for m in alarm["Metrics"] if m.get("ReturnData", True)]
     assert "failed" in returned["Expression"] and "stored" in returned["Expression"]
     assert alarm["Threshold"] == {"Ref": "PermanentFailurePercent"}
@@ -357,7 +376,7 @@ def test_dashboard_is_valid_json_showing_the_flow_failures_and_every_alarm(templ
     body, _ = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
     parsed = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
     lines = [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
-    assert {"Discovered", "Fetched", "ArticlesParsed"} <= {m[1] for m in lines if isinstance(m[0], str)}
+    assert {"Discovered", "Fetched", "ArticlesStored"} <= {m[1] for m in lines if isinstance(m[0], str)}
     searches = " ".join(m[0]["expression"] for m in lines if len(m) == 1)
     # Search terms match metric-name tokens: Failed.<reason> (fetcher), ParseFailed.<reason> (parser).
     assert 'service="fetcher" Failed' in searches and 'service="parser" Failed' in searches

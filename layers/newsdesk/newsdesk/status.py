@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from newsdesk.storage.crawl_state import URL_STATUSES, UrlRecord
+from newsdesk.storage.parse_failures import ParseFailure
 from newsdesk.storage.queues import QueueDepth
+from newsdesk.storage.source_runs import SourceRun
 
 FAILING_STATUSES = ("failed", "gave_up")
 
@@ -27,9 +29,12 @@ class FailingUrl:
 @dataclass
 class SourceStatus:
     source: str
-    # Until runs are recorded per source, the latest outcome the crawl state holds for it.
+    # From the source's run record; for a source without one, the latest outcome the crawl
+    # state holds for its URLs.
     last_run: datetime | None = None
     last_new_article: datetime | None = None
+    last_outcome: str | None = None
+    running: bool = False
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(URL_STATUSES, 0))
     failing: list[FailingUrl] = field(default_factory=list)
 
@@ -39,6 +44,7 @@ class StatusReport:
     sources: list[SourceStatus]
     parse_queue: QueueDepth | None = None
     dead_letters: QueueDepth | None = None
+    permanent_failures: list[ParseFailure] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
@@ -53,6 +59,8 @@ class StatusReport:
                     "source": s.source,
                     "last_run": iso(s.last_run),
                     "last_new_article": iso(s.last_new_article),
+                    "last_outcome": s.last_outcome,
+                    "running": s.running,
                     "counts": s.counts,
                     "failing": [
                         {
@@ -69,6 +77,7 @@ class StatusReport:
             ],
             "parse_queue": depth(self.parse_queue),
             "dead_letters": depth(self.dead_letters),
+            "permanent_failures": [f.as_dict() for f in self.permanent_failures],
         }
 
 
@@ -77,15 +86,19 @@ def _latest(values: Iterable[datetime | None]) -> datetime | None:
     return max(present) if present else None
 
 
-def summarise_sources(records: Iterable[UrlRecord], *, failing_limit: int = 20) -> list[SourceStatus]:
-    """One SourceStatus per source seen in the crawl state, sorted by id; failing URLs most
-    recent first, at most `failing_limit` each."""
+def summarise_sources(
+    records: Iterable[UrlRecord], runs: Iterable[SourceRun] = (), *, failing_limit: int = 20
+) -> list[SourceStatus]:
+    """One SourceStatus per source seen in the crawl state or its run records, sorted by id;
+    failing URLs most recent first, at most `failing_limit` each."""
     by_source: dict[str, list[UrlRecord]] = {}
     for record in records:
         by_source.setdefault(record.source, []).append(record)
+    run_of = {run.source: run for run in runs}
     summaries = []
-    for source in sorted(by_source):
-        own = by_source[source]
+    for source in sorted(set(by_source) | set(run_of)):
+        own = by_source.get(source, [])
+        run = run_of.get(source)
         counts = dict.fromkeys(URL_STATUSES, 0)
         counts.update(Counter(r.status for r in own))
         failing = sorted(
@@ -96,8 +109,13 @@ def summarise_sources(records: Iterable[UrlRecord], *, failing_limit: int = 20) 
         summaries.append(
             SourceStatus(
                 source=source,
-                last_run=_latest(d for r in own for d in (r.updated_at, r.fetched_at)),
-                last_new_article=_latest(r.fetched_at for r in own if r.status == "fetched"),
+                last_run=(run.finished_at or run.started_at)
+                if run and (run.finished_at or run.started_at)
+                else _latest(d for r in own for d in (r.updated_at, r.fetched_at)),
+                last_new_article=(run.last_new_at if run and run.last_new_at else None)
+                or _latest(r.fetched_at for r in own if r.status == "fetched"),
+                last_outcome=run.outcome if run else None,
+                running=bool(run and run.lease_owner),
                 counts=counts,
                 failing=[
                     FailingUrl(

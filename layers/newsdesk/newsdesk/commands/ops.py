@@ -84,11 +84,19 @@ def cmd_status(args: argparse.Namespace) -> int:
         selected = [r for r in records if args.status is None or r.status == args.status]
         print("\n".join(json.dumps(r.as_dict(), ensure_ascii=False) for r in selected[: args.limit]))
         return 0
+    from newsdesk.storage.parse_failures import list_parse_failures
+
     queues = _queues()
     report = StatusReport(
-        sources=summarise_sources(records, failing_limit=args.limit),
+        sources=summarise_sources(records, state.list_source_runs(), failing_limit=args.limit),
         parse_queue=queues.depth(_required(names, "ParseQueue")),
         dead_letters=queues.depth(_required(names, "ParseDeadLetterQueue")),
+        permanent_failures=list_parse_failures(
+            _required(names, "ArticlesTable"),
+            boto3.resource("dynamodb"),
+            source=args.source,
+            limit=args.limit,
+        ),
     )
     if args.format == "json":
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -114,7 +122,10 @@ def _format_source(source: SourceStatus) -> list[str]:
     counts = "  ".join(f"{name} {count}" for name, count in source.counts.items())
     lines = [
         f"{source.source}",
-        f"  last run: {_when(source.last_run)}   last new article: {_when(source.last_new_article)}",
+        f"  last run: {_when(source.last_run)}"
+        + (f" ({source.last_outcome})" if source.last_outcome else "")
+        + (" - running now" if source.running else "")
+        + f"   last new article: {_when(source.last_new_article)}",
         f"  {counts}",
     ]
     for failing in source.failing:
@@ -130,6 +141,10 @@ def format_report(report: StatusReport) -> str:
         lines.extend(_format_source(source))
     if not report.sources:
         lines.append("no source has been crawled yet")
+    lines.append(f"permanent parse failures: {len(report.permanent_failures)}")
+    for failure in report.permanent_failures:
+        where = failure.url or failure.raw_key
+        lines.append(f"  [{failure.source or '-'}] {where}  ({failure.reason}: {failure.message})")
     lines.append(f"parse queue: {_depth(report.parse_queue)}")
     dead = report.dead_letters
     lines.append(
