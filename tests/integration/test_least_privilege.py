@@ -37,6 +37,8 @@ NOT_ON_THE_HAPPY_PATH = {
         # Only when the current sources file does not validate: find and read the last good one.
         "s3:GetObjectVersion",
         "s3:ListBucketVersions",
+        # Only when there is no sources file yet: ListBucket makes that a 404 rather than a 403.
+        "s3:ListBucket",
     },
     "FetcherFunctionRole": {
         # A job that runs out of time continues in a new job on its own queue.
@@ -249,11 +251,11 @@ def _dispatch(stack: LocalStack, tmp_path: Path) -> dict[str, Any]:
 
 def _fetch_jobs(stack: LocalStack, tmp_path: Path) -> int:
     """Every job on the fetch queue, as its event source mapping delivers them; pages fetched."""
-    from newsdesk.local.runner import _ParallelDrain
+    from newsdesk.local.runner import ParallelDrain
 
     env = {**stack.fetcher_env, "ALLOW_PRIVATE_NETWORKS": "true"}
     fetcher = _function("FetcherFunction", stack, env, tmp_path)
-    results = _ParallelDrain(stack.name("FetchQueue"), fetcher, workers=1, max_invocations=20).run()
+    results = ParallelDrain(stack.name("FetchQueue"), fetcher, workers=1, max_invocations=20).run()
     return sum(int(r.get("fetched", 0)) for r in results)
 
 

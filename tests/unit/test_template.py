@@ -343,12 +343,12 @@ def test_fetcher_duration_alarm_fires_at_80_percent_of_its_timeout(template: dic
 
 
 def test_no_new_article_alarm_reads_the_metric_the_parser_emits(template: dict[str, Any]) -> None:
-    alarm = _alarm_on(template, "Newsdesk", "ArticlesStored", "parser")
+    alarm = _alarm_on(template, "Newsdesk", "ArticleVersionsStored", "parser")
     assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] == {"Ref": "NoNewArticleHours"}
     assert alarm["Period"] == 3600
     assert alarm["TreatMissingData"] == "breaching"
     parser_source = (ROOT / "functions/parser/app.py").read_text(encoding="utf-8")
-    assert 'name="ArticlesStored"' in parser_source
+    assert 'name="ArticleVersionsStored"' in parser_source
     assert template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == (
         "Newsdesk"
     )
@@ -359,10 +359,10 @@ def test_permanent_failure_rate_alarm_divides_permanent_failures_by_pages_finish
 ) -> None:
     (alarm,) = [a["Properties"] for a in _alarms(template).values() if "Metrics" in a["Properties"]]
     metrics = {m["Id"]: m for m in alarm["Metrics"]}
-    assert metrics["failed"]["MetricStat"]["Metric"]["MetricName"] == "PermanentParseFailures"
-    assert metrics["stored"]["MetricStat"]["Metric"]["MetricName"] == "ArticlesStored"
+    assert metrics["failed"]["MetricStat"]["Metric"]["MetricName"] == "ParseFailedPermanent"
+    assert metrics["stored"]["MetricStat"]["Metric"]["MetricName"] == "ArticlesParsed"
     parser_source = (ROOT / "functions/parser/app.py").read_text(encoding="utf-8")
-    assert 'name="PermanentParseFailures"' in parser_source
+    assert 'name="ParseFailedPermanent"' in parser_source
     (returned,) = [m for m in alarm["Metrics"] if m.get("ReturnData", True)]
     assert "failed" in returned["Expression"] and "stored" in returned["Expression"]
     assert alarm["Threshold"] == {"Ref": "PermanentFailurePercent"}
@@ -376,7 +376,9 @@ def test_dashboard_is_valid_json_showing_the_flow_failures_and_every_alarm(templ
     body, _ = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
     parsed = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
     lines = [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
-    assert {"Discovered", "Fetched", "ArticlesStored"} <= {m[1] for m in lines if isinstance(m[0], str)}
+    assert {"Discovered", "Fetched", "ArticleVersionsStored"} <= {
+        m[1] for m in lines if isinstance(m[0], str)
+    }
     searches = " ".join(m[0]["expression"] for m in lines if len(m) == 1)
     # Search terms match metric-name tokens: Failed.<reason> (fetcher), ParseFailed.<reason> (parser).
     assert 'service="fetcher" Failed' in searches and 'service="parser" Failed' in searches
