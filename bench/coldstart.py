@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bench.report import run_and_record
+from bench.report import docs_main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -152,11 +152,7 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    docs = "--docs" in args
-    rest = [a for a in args if a != "--docs"]
-    command = " ".join(["python -m bench.coldstart", *rest])
-    return run_and_record("bench-coldstart", command, lambda: _main(rest), docs=docs)
+    return docs_main("bench-coldstart", "bench.coldstart", _main, argv)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fakesites import NewsNetwork, Site, site_addresses
-from bench.report import run_and_record
+from bench.report import docs_main
 
 
 def _item_bytes(item: dict[str, Any]) -> int:
@@ -150,7 +149,8 @@ def _main(argv: list[str] | None = None) -> int:
     best = (per_host - 1) * args.interval + args.latency
     with NewsNetwork(sites) as network, tempfile.TemporaryDirectory() as tmp, local_aws(None):
         sources = Path(tmp) / "sources.yaml"
-        sources.write_text(network.sources_yaml(), encoding="utf-8")
+        # Due on every tick: the second run is the steady state of a source polled again.
+        sources.write_text(network.sources_yaml(every="1s"), encoding="utf-8")
         stack = ensure_stack()
         counter = install_counter()
         workers = args.workers or args.hosts
@@ -197,11 +197,7 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    docs = "--docs" in args
-    rest = [a for a in args if a != "--docs"]
-    command = " ".join(["python -m bench.fetcher", *rest])
-    return run_and_record("bench-fetcher", command, lambda: _main(rest), docs=docs)
+    return docs_main("bench-fetcher", "bench.fetcher", _main, argv)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Lambda's limit is 250 MB unzipped for a function and its layers together. Reads the build that
 `make sam-build` leaves in `.aws-sam/build`; each distribution in the layer is attributed to the
-direct requirement (`layers/newsdesk/requirements.txt`) that pulls it in.
+direct requirement (`layers/newsdesk/requirements.in`, the lock's input) that pulls it in.
 
     python -m bench.package_size [--build-dir .aws-sam/build] [--top 15] [--json out.json]
 """
@@ -17,7 +17,7 @@ from collections import defaultdict
 from email.parser import HeaderParser
 from pathlib import Path
 
-from bench.report import run_and_record
+from bench.report import docs_main
 
 REPO = Path(__file__).resolve().parent.parent
 _NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -85,9 +85,7 @@ def attribute(dists: dict[str, tuple[int, list[str]]], roots: list[str]) -> dict
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--build-dir", type=Path, default=REPO / ".aws-sam" / "build")
-    parser.add_argument(
-        "--requirements", type=Path, default=REPO / "layers" / "newsdesk" / "requirements.txt"
-    )
+    parser.add_argument("--requirements", type=Path, default=REPO / "layers" / "newsdesk" / "requirements.in")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
@@ -128,11 +126,7 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    docs = "--docs" in args
-    rest = [a for a in args if a != "--docs"]
-    command = " ".join(["python -m bench.package_size", *rest])
-    return run_and_record("bench-size", command, lambda: _main(rest), docs=docs)
+    return docs_main("bench-size", "bench.package_size", _main, argv)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import io
 import math
 import re
 import statistics
+import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,3 +75,11 @@ def run_and_record(section: str, command: str, run: Callable[[], int], *, docs: 
         note = f"`{command}`, measured {stamp} on this project's 2-core machine:"
         splice(section, f"{note}\n\n```\n{text.rstrip()}\n```")
     return status
+
+
+def docs_main(section: str, module: str, run: Callable[[list[str]], int], argv: list[str] | None) -> int:
+    """A benchmark's `main`: its own arguments to `run`, and `--docs` to record what it printed."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    rest = [a for a in args if a != "--docs"]
+    command = " ".join([f"python -m {module}", *rest])
+    return run_and_record(section, command, lambda: run(rest), docs="--docs" in args)

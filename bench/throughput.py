@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.report import run_and_record
+from bench.report import docs_main
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -188,11 +188,7 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    docs = "--docs" in args
-    rest = [a for a in args if a != "--docs"]
-    command = " ".join(["python -m bench.throughput", *rest])
-    return run_and_record("bench-throughput", command, lambda: _main(rest), docs=docs)
+    return docs_main("bench-throughput", "bench.throughput", _main, argv)
 
 
 if __name__ == "__main__":
