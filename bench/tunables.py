@@ -6,11 +6,16 @@ the attribute is a zero-argument factory (a class) returning a `bench.loco.Tunab
 `BestSingleTool` is the baseline any learned combination has to beat held-out: it picks, on the
 training folds, the one tool whose cached output scores best (mean of per-fold F1) and predicts
 that tool's cached output. `BestToolPerField` does the same for metadata, field by field.
+
+`Consensus` is newsdesk's own body consensus (`extraction/consensus.py`, `votes.py`): its fit is
+the one that made the shipped data files (`bench.train_blocks.fit`), and it stands for the
+`newsdesk` tool (`tool`), whose held-out F1 is the consensus fitted without that collection.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +23,7 @@ from bench import cache, match, score
 from bench.data import Page
 from bench.tools import body_tools, metadata_tools
 
-BODY: list[str] = ["bench.tunables:BestSingleTool"]
+BODY: list[str] = ["bench.tunables:Consensus", "bench.tunables:BestSingleTool"]
 METADATA: list[str] = ["bench.tunables:BestToolPerField"]
 
 
@@ -54,6 +59,45 @@ class BestSingleTool:
 
     def predict(self, params: dict[str, Any], page: Page) -> str:
         return self._text(str(params["tool"]), page)
+
+
+class Consensus:
+    name = "newsdesk-consensus"
+    tool = "newsdesk"  # the tool whose held-out figure this is
+
+    def __init__(self, *, verbose: bool = False) -> None:
+        from bench.train_blocks import Scorer
+        from bench.train_body import CandidateStore
+
+        self.store = CandidateStore()
+        self.scorer = Scorer()
+        self.verbose = verbose
+        self._samples: dict[tuple[str, str], Any] = {}
+
+    def _sample(self, page: Page) -> Any:
+        from bench.train_blocks import Sample
+
+        key = (page.collection, page.id)
+        if key not in self._samples:
+            self._samples[key] = Sample(page, self.store.candidates(page))
+        return self._samples[key]
+
+    def candidate_text(self, page: Page, index: int) -> str:
+        from newsdesk.extraction.blocks import render_text
+
+        return render_text(self._sample(page).candidates[index])
+
+    def fit(self, train: Mapping[str, Sequence[Page]]) -> dict[str, Any]:
+        from bench.train_blocks import fit
+
+        samples = {fold: [self._sample(p) for p in pages] for fold, pages in train.items()}
+        log = (lambda line: print(f"[{','.join(train)}] {line}", file=sys.stderr)) if self.verbose else None
+        return fit(samples, self.scorer, log or (lambda _: None))
+
+    def predict(self, params: dict[str, Any], page: Page) -> str:
+        from bench.train_blocks import predict
+
+        return predict(params, self._sample(page).candidates)
 
 
 # The output key behind each scored metadata field.

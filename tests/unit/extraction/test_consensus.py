@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 
+import pytest
+
 from newsdesk.extraction.blocks import Block, render_text
-from newsdesk.extraction.consensus import ConsensusParams, combine, default_params
+from newsdesk.extraction.consensus import ConsensusParams, combine, consensus_body, default_params
+from newsdesk.extraction.votes import BlockModel, default_model
 
 STORY = [
     "The harbour authority approved the plan on Tuesday after a long debate about costs and the fleet.",
@@ -67,3 +71,50 @@ def test_an_empty_candidate_defers_to_the_other() -> None:
 def test_the_shipped_parameters_are_the_trained_file() -> None:
     shipped = json.loads((resources.files("newsdesk") / "data" / "body_consensus.json").read_text("utf-8"))
     assert default_params() == ConsensusParams.from_dict(shipped["params"])
+
+
+# A model that keeps prose and drops lists and code: the vote's plumbing, not trained weights.
+PROSE_ONLY = BlockModel({"bias": 2.0, "kind_list": -6.0, "kind_code": -6.0, "short": -6.0}, keep_at=0.5)
+VOTING = replace(PARAMS, vote=True)
+
+
+def test_a_tail_list_only_one_extractor_kept_is_voted_out() -> None:
+    story = [para(t) for t in STORY]
+    related = Block("list", items=["Council approves budget", "Ferry timetable changes"])
+    assert combine([*story, related], story, [], VOTING, PROSE_ONLY) == story
+
+
+def test_a_paragraph_only_the_second_found_is_voted_in_at_its_place() -> None:
+    primary = [para(STORY[0]), para(STORY[1]), para(STORY[3])]
+    second = [para(t) for t in STORY]
+    assert combine(primary, second, [], VOTING, PROSE_ONLY) == second
+
+
+def test_blocks_both_candidates_share_are_never_voted_out() -> None:
+    story = [para(t) for t in STORY]
+    drop_all = BlockModel({"bias": -10.0}, keep_at=0.5)
+    assert combine(story, story, [], VOTING, drop_all) == story
+
+
+def test_without_the_vote_flag_the_model_is_not_consulted() -> None:
+    story = [para(t) for t in STORY]
+    related = Block("list", items=["Council approves budget", "Ferry timetable changes"])
+    assert combine([*story, related], story, [], PARAMS, PROSE_ONLY) == [*story, related]
+
+
+def test_the_jsonld_witness_stands_in_only_when_the_markup_gave_nothing() -> None:
+    witness = [para(t) for t in STORY]
+    assert consensus_body([], [para("Menu")], witness, PARAMS) == (witness, True)
+    story = [para(t) for t in STORY[:2]]
+    assert consensus_body(story, story, witness, PARAMS) == (story, False)
+
+
+def test_the_shipped_block_model_is_the_trained_file() -> None:
+    shipped = json.loads((resources.files("newsdesk") / "data" / "body_blocks.json").read_text("utf-8"))
+    model = shipped["model"]
+    assert default_model() == (BlockModel.from_dict(model) if model else None)
+
+
+def test_a_block_model_with_unknown_features_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown features"):
+        BlockModel.from_dict({"weights": {"site_is_bbc": 1.0}, "keep_at": 0.5})

@@ -21,7 +21,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 import newsdesk
 from newsdesk.article import Article, LeadImage, content_hash, count_words, reading_time
 from newsdesk.errors import DocumentTooLargeError, ExtractionError, NotAnArticleError
-from newsdesk.extraction.blocks import Block, render_markdown, render_text
+from newsdesk.extraction.blocks import MIN_BODY_WORDS, Block, is_substantial, render_markdown, render_text
 from newsdesk.extraction.body import (
     BodyResult,
     adapter_body,
@@ -31,7 +31,7 @@ from newsdesk.extraction.body import (
 )
 from newsdesk.extraction.boilerplate import drop_boilerplate
 from newsdesk.extraction.captions import split_caption
-from newsdesk.extraction.consensus import combine
+from newsdesk.extraction.consensus import consensus_body
 from newsdesk.extraction.decoding import decode_html
 from newsdesk.extraction.metadata import PageMetadata, extract_metadata
 from newsdesk.extraction.peers import readability_blocks
@@ -46,8 +46,6 @@ _PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=T
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Markup at all: a tag name after '<' (so "a < b" in plain text does not count).
 _HAS_TAG = re.compile(r"<[a-zA-Z!/]")
-# A body shorter than this is a menu or a stub left by a failed extraction, not an article.
-MIN_BODY_WORDS = 5
 # Real article pages have a few thousand elements; trafilatura's time grows faster than linearly
 # with the count, so a page far beyond this would hold a Lambda for minutes.
 MAX_ELEMENTS = 50_000
@@ -151,19 +149,15 @@ def _body(tree: HtmlElement, html: str, url: str | None, meta: PageMetadata) -> 
             result.blocks = drop_boilerplate(
                 result.blocks, meta.title, (url, meta.canonical_url), (meta.section, *meta.tags)
             )
-            if count_words(render_text(result.blocks)) >= MIN_BODY_WORDS:
+            if is_substantial(result.blocks):
                 result.reading_time = result.reading_time or stated_reading_time(html)
                 return result
     candidates = generic_candidates(tree, html, url, meta)
     result = candidates.result
-    result.blocks = combine(result.blocks, candidates.second, candidates.witness)
-    if count_words(render_text(result.blocks)) < MIN_BODY_WORDS and meta.article_body:
-        # The markup gave nothing (a script-rendered or paywalled page), but the page's JSON-LD
-        # carries the text. On pages where both exist the markup wins: on the benchmark the
-        # JSON-LD body is more often a truncated teaser than the full text.
-        fallback = jsonld_body_blocks(meta.article_body)
-        if count_words(render_text(fallback)) >= MIN_BODY_WORDS:
-            return BodyResult(fallback, "jsonld", reading_time=result.reading_time)
+    blocks, from_jsonld = consensus_body(result.blocks, candidates.second, candidates.witness)
+    if from_jsonld:
+        return BodyResult(blocks, "jsonld", reading_time=result.reading_time)
+    result.blocks = blocks
     return result
 
 

@@ -6,8 +6,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from newsdesk.article import count_words
+
 BlockKind = Literal["paragraph", "heading", "list", "quote", "table", "code"]
 
+# A body shorter than this is a menu or a stub left by a failed extraction, not an article.
+MIN_BODY_WORDS = 5
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _MD_SPECIAL_START = re.compile(r"^(#{1,6}\s|[-+*]\s|\d+[.)]\s|>)")
 
@@ -57,3 +61,8 @@ def render_text(blocks: list[Block]) -> str:
 
 def render_markdown(blocks: list[Block]) -> str:
     return "\n\n".join(b.markdown() for b in blocks if b.plain)
+
+
+def is_substantial(blocks: list[Block]) -> bool:
+    """Enough words to be an article body at all (see MIN_BODY_WORDS)."""
+    return count_words(render_text(blocks)) >= MIN_BODY_WORDS

@@ -19,11 +19,11 @@ from lxml.html import HtmlElement, fragment_fromstring
 from newsdesk.article import LeadImage
 from newsdesk.extraction.blocks import Block, clean_text
 from newsdesk.extraction.boilerplate import remove_widgets
-from newsdesk.extraction.captions import remove_keep_tail, split_caption, strip_captions
+from newsdesk.extraction.captions import split_caption, strip_captions
 from newsdesk.extraction.peers import trafilatura_blocks
 from newsdesk.extraction.selectors import css_to_xpath
 from newsdesk.extraction.sites.base import SiteAdapter
-from newsdesk.extraction.walk import html_blocks
+from newsdesk.extraction.walk import html_blocks, remove_keep_tail
 
 LOGGER = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import re
 from lxml import etree
 
 from newsdesk.extraction.blocks import Block
-from newsdesk.extraction.captions import remove_keep_tail
+from newsdesk.extraction.walk import remove_keep_tail
 
 # Blocks longer than this are prose, whatever words they contain.
 MAX_BOILERPLATE_CHARS = 300

@@ -19,7 +19,67 @@ from lxml import etree
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-from newsdesk.extraction.metadata import split_caption as _split_labelled
+from newsdesk.extraction.pagemeta import clean_text as _clean
+from newsdesk.extraction.walk import remove_keep_tail
+
+# The credit vocabulary: words, labels and agencies that mark a caption's credit.
+_CREDIT_WORDS = re.compile(
+    r"(?i)\b(?:photo|photograph|image|picture|credit|courtesy|source|foto|getty|afp|reuters|ap|epa|"
+    r"shutterstock|anadolu|alamy|istock|pool|handout|file|ukrinform|unsplash)\b|/|©| via "
+)
+_TRAILING_PARENS = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]+)\)\s*$", re.DOTALL)
+_CREDIT_LEAD = re.compile(r"(?i)^(?:photograph|photo|image|picture|credit|foto)s?\b\s*(?:by\b)?\s*[:\-–]?\s*")
+_TRAILING_PHOTO = re.compile(
+    r"^(?P<caption>.*?)[\s.]*(?:\||—|–)?\s*(?P<credit>(?:Photo|Image|Picture|Credit|Foto)s?\s*(?:by)?\s*:"
+    r"\s*[^.]+?)\s*\.?$",
+    re.DOTALL,
+)
+_CAPTION_LABEL = re.compile(r"(?i)^(?:(?:media\s*)?caption\s*:?\s*|\d+\s*of\s*\d+\s*)")
+# A "caption" that is all credit: "Image via Getty Images", "Photo: Jane Roe".
+_ONLY_CREDIT = re.compile(
+    r"(?i)^(?:photo|image|picture|foto)s?\s*(?:via|by|courtesy of|:)\s*(?P<credit>[^.]+?)\.?$"
+)
+# Credits marked by a copyright sign or a label ("© Provided by X", "Source: X"), and wire-agency
+# credits, which agencies write in capitals ("REUTERS/Name", "Name, ASSOCIATED PRESS").
+_MARKED_CREDIT = r"(?:©|\(c\)|copyright\b)\s*(?:provided\s+by\s+)?|(?:source|credits?)\s*:\s*"
+_AGENCY_CREDIT = r"(?:REUTERS|AP Photo|AFP|EPA(?:-EFE)?|ASSOCIATED PRESS|Getty Images)\b"
+_TRAILING_CREDIT = re.compile(
+    rf"^(?P<caption>.*?[.!?\"”'’])\s+(?:(?i:{_MARKED_CREDIT})(?P<marked>[^.]+?)|(?P<agency>{_AGENCY_CREDIT}[^.]*?))\.?$",
+    re.DOTALL,
+)
+_ONLY_MARKED_CREDIT = re.compile(rf"^(?i:{_MARKED_CREDIT})(?P<credit>[^.]+?)\.?$")
+_ONLY_AGENCY_CREDIT = re.compile(
+    rf"^(?P<credit>(?:[^.,]{{1,40}},\s*)?{_AGENCY_CREDIT}(?:/[^.]{{1,40}})?)\.?$"
+)
+_CREDIT_CLASS = re.compile(r"(?i)credit|copyright|attribution|source|photographer|byline|courtesy")
+
+
+def _split_labelled(text: str | None) -> tuple[str | None, str | None]:
+    """ "Caption. (Name/Agency via Getty Images)" -> ("Caption.", "Name/Agency via Getty Images")."""
+    caption = _clean(text)
+    if caption:
+        # Screen-reader labels and slideshow counters: "Media captionWho is...", "1of4Grass..."
+        caption = _clean(_CAPTION_LABEL.sub("", caption))
+    if not caption:
+        return None, None
+    only_credit = _ONLY_CREDIT.match(caption)
+    if only_credit and len(only_credit.group("credit").split()) <= 6:
+        return None, _clean(only_credit.group("credit"))
+    only_credit = _ONLY_MARKED_CREDIT.match(caption) or _ONLY_AGENCY_CREDIT.match(caption)
+    if only_credit:
+        return None, _clean(only_credit.group("credit"))
+    match = _TRAILING_PARENS.match(caption)
+    if match and _CREDIT_WORDS.search(match.group("credit")):
+        credit = _CREDIT_LEAD.sub("", match.group("credit")).strip()
+        return _clean(match.group("caption")), _clean(credit)
+    match = _TRAILING_PHOTO.match(caption)
+    if match and match.group("caption"):
+        return _clean(match.group("caption")), _clean(_CREDIT_LEAD.sub("", match.group("credit")))
+    match = _TRAILING_CREDIT.match(caption)
+    if match:
+        return _clean(match.group("caption")), _clean(match.group("marked") or match.group("agency"))
+    return caption, None
+
 
 # "(Harbour Gazette)", "(Jane Doe)": a parenthesised proper name closing a caption is its credit.
 _NAME_CREDIT = re.compile(
@@ -31,8 +91,9 @@ _NAME_CREDIT = re.compile(
 def split_caption(text: str | None) -> tuple[str | None, str | None]:
     """The one caption/credit splitter: "Caption. (Name/Agency via Getty Images)" -> (caption, credit).
 
-    The credit vocabulary lives with the metadata's reading of captions; a closing parenthesised
-    proper name is a credit too (a caption does not end on a bare name in brackets otherwise).
+    Every caption goes through here: the metadata's (JSON-LD, the lead figure) and the body's. A
+    closing parenthesised proper name is a credit too (a caption does not end on a bare name in
+    brackets otherwise).
     """
     caption, credit = _split_labelled(text)
     if credit is None and caption:
@@ -40,6 +101,23 @@ def split_caption(text: str | None) -> tuple[str | None, str | None]:
         if match and match.group("caption"):
             return match.group("caption").strip(), match.group("credit")
     return caption, credit
+
+
+def figcaption_parts(figure: HtmlElement) -> tuple[str | None, str | None]:
+    """A figure's figcaption as (caption, credit): a credit element inside it, else split_caption."""
+    figcaption = figure.find(".//figcaption")
+    if figcaption is None:
+        return None, None
+    credit_element = next(
+        (el for el in figcaption.iterdescendants() if _CREDIT_CLASS.search(str(el.get("class") or ""))),
+        None,
+    )
+    if credit_element is None:
+        return split_caption(figcaption.text_content())
+    credit = _clean(_CREDIT_LEAD.sub("", credit_element.text_content().strip(" \t\n()[]")))
+    whole = figcaption.text_content()
+    caption = whole.replace(credit_element.text_content(), " ")
+    return _clean(caption), credit
 
 
 # A caption never runs longer than this: a longer element whose class says "caption" is a page
@@ -286,17 +364,3 @@ def strip_captions(
 def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
     chosen = set(elements)
     return [el for el in elements if not any(parent in chosen for parent in el.iterancestors())]
-
-
-def remove_keep_tail(el: etree._Element) -> None:
-    """Remove `el` from its tree, keeping the text that follows it."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)

@@ -41,6 +41,8 @@ from lxml.html import HtmlElement
 from newsdesk.extraction import jsonld
 from newsdesk.extraction import metadata_rules as rules
 from newsdesk.extraction.authors import fold, page_authors
+from newsdesk.extraction.captions import figcaption_parts
+from newsdesk.extraction.captions import split_caption as split_caption  # noqa: PLC0414 (re-export)
 from newsdesk.extraction.dates import not_before, page_modified, page_published
 from newsdesk.extraction.pagemeta import Page as _Page
 from newsdesk.extraction.pagemeta import clean_text as _text
@@ -68,36 +70,7 @@ class PageMetadata:
 
 
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{4}))?(?:[-_]([a-zA-Z]{2}|\d{3}))?(?:[-_].*)?$")
-_CREDIT_WORDS = re.compile(
-    r"(?i)\b(?:photo|photograph|image|picture|credit|courtesy|source|foto|getty|afp|reuters|ap|epa|"
-    r"shutterstock|anadolu|alamy|istock|pool|handout|file|ukrinform|unsplash)\b|/|©| via "
-)
-_TRAILING_PARENS = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]+)\)\s*$", re.DOTALL)
-_CREDIT_LEAD = re.compile(r"(?i)^(?:photograph|photo|image|picture|credit|foto)s?\b\s*(?:by\b)?\s*[:\-–]?\s*")
-_TRAILING_PHOTO = re.compile(
-    r"^(?P<caption>.*?)[\s.]*(?:\||—|–)?\s*(?P<credit>(?:Photo|Image|Picture|Credit|Foto)s?\s*(?:by)?\s*:"
-    r"\s*[^.]+?)\s*\.?$",
-    re.DOTALL,
-)
-_CAPTION_LABEL = re.compile(r"(?i)^(?:(?:media\s*)?caption\s*:?\s*|\d+\s*of\s*\d+\s*)")
-# A "caption" that is all credit: "Image via Getty Images", "Photo: Jane Roe".
-_ONLY_CREDIT = re.compile(
-    r"(?i)^(?:photo|image|picture|foto)s?\s*(?:via|by|courtesy of|:)\s*(?P<credit>[^.]+?)\.?$"
-)
-# Credits marked by a copyright sign or a label ("© Provided by X", "Source: X"), and wire-agency
-# credits, which agencies write in capitals ("REUTERS/Name", "Name, ASSOCIATED PRESS").
-_MARKED_CREDIT = r"(?:©|\(c\)|copyright\b)\s*(?:provided\s+by\s+)?|(?:source|credits?)\s*:\s*"
-_AGENCY_CREDIT = r"(?:REUTERS|AP Photo|AFP|EPA(?:-EFE)?|ASSOCIATED PRESS|Getty Images)\b"
-_TRAILING_CREDIT = re.compile(
-    rf"^(?P<caption>.*?[.!?\"”'’])\s+(?:(?i:{_MARKED_CREDIT})(?P<marked>[^.]+?)|(?P<agency>{_AGENCY_CREDIT}[^.]*?))\.?$",
-    re.DOTALL,
-)
-_ONLY_MARKED_CREDIT = re.compile(rf"^(?i:{_MARKED_CREDIT})(?P<credit>[^.]+?)\.?$")
-_ONLY_AGENCY_CREDIT = re.compile(
-    rf"^(?P<credit>(?:[^.,]{{1,40}},\s*)?{_AGENCY_CREDIT}(?:/[^.]{{1,40}})?)\.?$"
-)
 _NO_LANGUAGE = frozenset({"und", "mul", "zxx", "mis"})
-_CREDIT_CLASS = re.compile(r"(?i)credit|copyright|attribution|source|photographer|byline|courtesy")
 
 
 # --- language, urls, site ------------------------------------------------------------------
@@ -184,33 +157,6 @@ def _image_url(page: _Page) -> str | None:
 # --- image caption / credit ----------------------------------------------------------------
 
 
-def split_caption(text: str | None) -> tuple[str | None, str | None]:
-    """ "Caption. (Name/Agency via Getty Images)" -> ("Caption.", "Name/Agency via Getty Images")."""
-    caption = _text(text)
-    if caption:
-        # Screen-reader labels and slideshow counters: "Media captionWho is...", "1of4Grass..."
-        caption = _text(_CAPTION_LABEL.sub("", caption))
-    if not caption:
-        return None, None
-    only_credit = _ONLY_CREDIT.match(caption)
-    if only_credit and len(only_credit.group("credit").split()) <= 6:
-        return None, _text(only_credit.group("credit"))
-    only_credit = _ONLY_MARKED_CREDIT.match(caption) or _ONLY_AGENCY_CREDIT.match(caption)
-    if only_credit:
-        return None, _text(only_credit.group("credit"))
-    match = _TRAILING_PARENS.match(caption)
-    if match and _CREDIT_WORDS.search(match.group("credit")):
-        credit = _CREDIT_LEAD.sub("", match.group("credit")).strip()
-        return _text(match.group("caption")), _text(credit)
-    match = _TRAILING_PHOTO.match(caption)
-    if match and match.group("caption"):
-        return _text(match.group("caption")), _text(_CREDIT_LEAD.sub("", match.group("credit")))
-    match = _TRAILING_CREDIT.match(caption)
-    if match:
-        return _text(match.group("caption")), _text(match.group("marked") or match.group("agency"))
-    return caption, None
-
-
 def _basename(url: str | None) -> str | None:
     if not url:
         return None
@@ -255,22 +201,6 @@ def _lead_figure(page: _Page, image_url: str | None) -> HtmlElement | None:
     return None
 
 
-def _figcaption_parts(figure: HtmlElement) -> tuple[str | None, str | None]:
-    figcaption = figure.find(".//figcaption")
-    if figcaption is None:
-        return None, None
-    credit_element = next(
-        (el for el in figcaption.iterdescendants() if _CREDIT_CLASS.search(str(el.get("class") or ""))),
-        None,
-    )
-    if credit_element is None:
-        return split_caption(figcaption.text_content())
-    credit = _text(_CREDIT_LEAD.sub("", credit_element.text_content().strip(" \t\n()[]")))
-    whole = figcaption.text_content()
-    caption = whole.replace(credit_element.text_content(), " ")
-    return _text(caption), credit
-
-
 def _caption_credit(page: _Page, image_url: str | None) -> tuple[str | None, str | None]:
     _, image = _jsonld_image(page)
     caption_value = jsonld.text_value(image.get("caption")) if image else None
@@ -286,7 +216,7 @@ def _caption_credit(page: _Page, image_url: str | None) -> tuple[str | None, str
     figure = _lead_figure(page, image_url)
     if figure is None:
         return None, credit_value
-    caption, credit = _figcaption_parts(figure)
+    caption, credit = figcaption_parts(figure)
     return caption, credit or credit_value
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from copy import copy
 
 from lxml import etree
 
@@ -111,6 +112,51 @@ def _paragraphs(text: str) -> Iterator[str]:
             yield cleaned
 
 
+def _list_entries(
+    lst: etree._Element,
+    item_tag: str,
+    list_tags: tuple[str, ...],
+    text_of: Callable[[etree._Element], str],
+) -> list[tuple[str, etree._Element]]:
+    """A list's items, nested lists flattened after their parent item, each item's text once.
+
+    An item's own text leaves out its nested lists: taking the whole item and then each nested
+    item again would print every sub-item twice (once run into its parent's line).
+    """
+    entries: list[tuple[str, etree._Element]] = []
+    for item in lst:
+        if _tag(item) != item_tag:
+            continue
+        nested = [child for child in item if _tag(child) in list_tags]
+        if nested:
+            own = copy(item)
+            for child in list(own):
+                if _tag(child) in list_tags:
+                    remove_keep_tail(child)
+            text = clean_text(text_of(own))
+        else:
+            text = clean_text(text_of(item))
+        if text:
+            entries.append((text, item))
+        for sub in nested:
+            entries.extend(_list_entries(sub, item_tag, list_tags, text_of))
+    return entries
+
+
+def remove_keep_tail(el: etree._Element) -> None:
+    """Remove `el` from its tree, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def html_blocks(container: etree._Element) -> list[Block]:
     blocks: list[Block] = []
 
@@ -130,14 +176,14 @@ def html_blocks(container: etree._Element) -> list[Block]:
             ratio = _link_ratio(el, "a")
             blocks.extend(Block("paragraph", p, link_ratio=ratio) for p in _paragraphs(_inline_text(el)))
         elif tag in ("ul", "ol"):
-            lis = [li for li in el if _tag(li) == "li" and clean_text(_inline_text(li))]
-            if lis:
+            entries = _list_entries(el, "li", ("ul", "ol"), _inline_text)
+            if entries:
                 blocks.append(
                     Block(
                         "list",
-                        items=[clean_text(_inline_text(li)) for li in lis],
+                        items=[text for text, _ in entries],
                         ordered=tag == "ol",
-                        link_ratio=min(_link_ratio(li, "a") for li in lis),
+                        link_ratio=min(_link_ratio(item, "a") for _, item in entries),
                     )
                 )
         elif tag == "blockquote":
@@ -220,14 +266,14 @@ def _xml_into(body: etree._Element, blocks: list[Block]) -> None:
             if text:
                 blocks.append(Block("heading", text, level=level, link_ratio=_link_ratio(el, "ref")))
         elif tag == "list":
-            entries = [item for item in el.iter("item") if clean_text(_xml_text(item))]
+            entries = _list_entries(el, "item", ("list",), _xml_text)
             if entries:
                 blocks.append(
                     Block(
                         "list",
-                        items=[clean_text(_xml_text(item)) for item in entries],
+                        items=[text for text, _ in entries],
                         ordered=(el.get("rend") or "") == "ol",
-                        link_ratio=min(_link_ratio(item, "ref") for item in entries),
+                        link_ratio=min(_link_ratio(item, "ref") for _, item in entries),
                     )
                 )
         elif tag == "quote":
