@@ -8,11 +8,11 @@
 readability-lxml, the JSON-LD witness) on every page of every body collection
 (`bench.data.body_collections()`) and stores them under the benchmark cache
 (`$NEWSDESK_BENCH_CACHE/body-candidates/<version>/`, the version a hash of the package's code
-without the consensus's own data files, so a change to the candidates is a new folder while a
-retrained consensus reuses them). `tune` never re-extracts: it runs `bench.loco.evaluate` on the
-`bench.tunables.Consensus` tunable (what `make bench-extract` reports as newsdesk's held-out
-figure) and prints each collection in-sample and held out; `--write` stores the fit on all
-collections in the package's data/body_consensus.json and data/body_blocks.json.
+without the consensus's own code and data files, so a change to the candidates is a new folder
+while a changed or retrained consensus reuses them). `tune` never re-extracts: it runs
+`bench.loco.evaluate` on the `bench.tunables.Consensus` tunable (what `make bench-extract`
+reports as newsdesk's held-out figure) and prints each collection in-sample and held out;
+`--write` stores the fit on all collections in data/body_consensus.json and data/body_blocks.json.
 """
 
 from __future__ import annotations
@@ -42,18 +42,24 @@ from newsdesk.extraction.metadata import extract_metadata
 
 PACKAGE = REPO / "layers" / "newsdesk" / "newsdesk"
 DATA = PACKAGE / "data"
-# What the consensus learns: a change to these is not a change to the candidates.
-TRAINED_FILES = ("body_consensus.json", "body_blocks.json")
+# The consensus itself (its code and what it learns): a change to these is not a change to the
+# candidates it decides between, which `generic_candidates` makes without them.
+CONSENSUS_FILES = (
+    "data/body_consensus.json",
+    "data/body_blocks.json",
+    "extraction/consensus.py",
+    "extraction/votes.py",
+)
 Candidates = tuple[list[Block], list[Block], list[Block]]
 
 
 def candidates_version() -> str:
-    """A hash of the package's code and data, without the consensus's trained files."""
+    """A hash of the package's code and data, without the consensus's own code and data."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts or "sample_site" in path.parts:
             continue
-        if path.parent == DATA and path.name in TRAINED_FILES:
+        if path.relative_to(PACKAGE).as_posix() in CONSENSUS_FILES:
             continue
         digest.update(str(path.relative_to(PACKAGE)).encode())
         digest.update(path.read_bytes())

@@ -118,3 +118,12 @@ def test_the_shipped_block_model_is_the_trained_file() -> None:
 def test_a_block_model_with_unknown_features_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown features"):
         BlockModel.from_dict({"weights": {"site_is_bbc": 1.0}, "keep_at": 0.5})
+
+
+def test_a_block_weighs_by_the_side_it_comes_from() -> None:
+    # The same tail list: dropped when only the primary kept it, added when only the second has it.
+    story = [para(t) for t in STORY]
+    related = Block("list", items=["Council approves budget", "Ferry timetable changes"])
+    model = BlockModel({"bias": -5.0, "from_second": 10.0}, keep_at=0.5)
+    assert combine([*story, related], story, [], VOTING, model) == story
+    assert combine(story, [*story, related], [], VOTING, model) == [*story, related]

@@ -178,3 +178,23 @@ def test_widget_rules_alone_remove_the_signup_and_the_author_card(markup: str) -
     assert "Tim Zadorozhnyy is a reporter at The Kyiv Independent" not in text
     assert "Moscow has been accused of violating international law" in text
     assert "More than 2,500 Ukrainian soldiers" in text
+
+
+# What issue 10 lists as leaking on the hashed-class page: each must be on both markups (so the
+# tests above, which assert it is gone from the body, have something to remove).
+ISSUE_WIDGETS = [
+    "Get the latest news from Ukraine in your inbox",  # the sign-up form
+    "Tim Zadorozhnyy is a reporter at The Kyiv Independent",  # the author card's bio
+    "Read more",
+    "Explained: How Ukraine negotiates prisoner of war swaps",  # a link card
+    "News Feed",
+]
+
+
+@pytest.mark.parametrize("markup", MARKUPS)
+def test_each_widget_the_issue_lists_is_on_the_markup(markup: str) -> None:
+    html = (FIXTURES / markup).read_text(encoding="utf-8")
+    assert "<form" in html
+    for widget in ISSUE_WIDGETS:
+        assert widget in html, widget
+        assert widget in BOILERPLATE + SIGNUP, widget

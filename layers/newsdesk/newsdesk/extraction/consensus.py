@@ -189,6 +189,19 @@ def _nearest(flags: list[bool]) -> list[int]:
     return out
 
 
+def _run_chars(blocks: list[Block], shared: list[bool]) -> list[int]:
+    """For each unshared block, the characters of the run of unshared blocks it belongs to."""
+    out = [0] * len(blocks)
+    start = 0
+    for end in range(len(blocks) + 1):
+        if end == len(blocks) or shared[end]:
+            total = sum(len(b.plain) for b in blocks[start:end])
+            for i in range(start, end):
+                out[i] = total
+            start = end + 1
+    return out
+
+
 def vote_contexts(
     blocks: list[Block],
     other: Shingles,
@@ -206,6 +219,8 @@ def vote_contexts(
         return shared, [None] * len(blocks)
     first, last = shared.index(True), len(shared) - 1 - shared[::-1].index(True)
     distance = _nearest(shared)
+    shared_chars = max(1, sum(len(b.plain) for b, s in zip(blocks, shared, strict=True) if s))
+    run_chars = _run_chars(blocks, shared)
     contexts: list[BlockContext | None] = []
     for i, sh in enumerate(sets):
         if shared[i] or not sh:
@@ -220,6 +235,8 @@ def vote_contexts(
                 witness_share=_contained(sh, witness) if witness is not None else None,
                 agreement=agree,
                 distance=distance[i] / len(blocks),
+                size_vs_shared=len(blocks[i].plain) / shared_chars,
+                run_vs_shared=run_chars[i] / shared_chars,
             )
         )
     return shared, contexts

@@ -44,6 +44,8 @@ FEATURES: tuple[str, ...] = (
     "agreement",
     "sentence_end",
     "distance",
+    "size_vs_shared",
+    "run_vs_shared",
 )
 _SENTENCE_END = frozenset('.!?:"”’)')
 
@@ -58,6 +60,10 @@ class BlockContext:
     witness_share: float | None  # share the JSON-LD witness has; None without a witness
     agreement: float  # the two candidates' overall overlap
     distance: float  # blocks away from the nearest shared block, over the candidate's length
+    # Characters of the block, and of the run of unshared blocks it is in, over the characters
+    # the candidates share: a tail run bigger than the story itself is comments or a feed.
+    size_vs_shared: float = 0.0
+    run_vs_shared: float = 0.0
 
 
 def block_features(block: Block, context: BlockContext) -> dict[str, float]:
@@ -83,11 +89,25 @@ def block_features(block: Block, context: BlockContext) -> dict[str, float]:
         "agreement": context.agreement,
         "sentence_end": float(bool(text) and text.rstrip()[-1:] in _SENTENCE_END),
         "distance": context.distance,
+        "size_vs_shared": _log_ratio(context.size_vs_shared),
+        "run_vs_shared": _log_ratio(context.run_vs_shared),
     }
+
+
+def _log_ratio(ratio: float) -> float:
+    """A ratio on a log scale, clipped to [-1, 1] (a thousandth to a thousand times)."""
+    if ratio <= 0:
+        return -1.0
+    return max(-1.0, min(1.0, math.log10(ratio) / 3))
 
 
 @dataclass(frozen=True)
 class BlockModel:
+    """One logistic model for both sides: keeping a block only the primary has, adding one only
+    the second has (`from_second` tells them apart; separate weights per side measured worse
+    held-out).
+    """
+
     weights: dict[str, float] = field(default_factory=dict)
     # A block is kept when its probability of belonging to the article is at least this.
     keep_at: float = 0.5
