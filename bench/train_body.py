@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import importlib.metadata
 import json
 import statistics
 import sys
@@ -50,20 +51,33 @@ CONSENSUS_FILES = (
     "extraction/consensus.py",
     "extraction/votes.py",
 )
+# Outside extraction/, what the candidates' code imports from the package.
+CORE_MODULES = ("__init__.py", "article.py", "errors.py", "urls.py", "rawpage.py", "fetching/encoding.py")
 Candidates = tuple[list[Block], list[Block], list[Block]]
 
 
 def candidates_version() -> str:
-    """A hash of the package's code and data, without the consensus's own code and data."""
+    """A hash of what makes the candidates: the extraction code and data (without the consensus's
+    own), the modules it reads, and the versions of the libraries it calls."""
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts or "sample_site" in path.parts:
+    for name in ("trafilatura", "readability-lxml", "lxml"):
+        digest.update(f"{name}=={_dist_version(name)}".encode())
+    paths = [*PACKAGE.glob("extraction/**/*"), *PACKAGE.glob("data/*"), *(PACKAGE / n for n in CORE_MODULES)]
+    for path in sorted(paths):
+        if not path.is_file() or "__pycache__" in path.parts:
             continue
         if path.relative_to(PACKAGE).as_posix() in CONSENSUS_FILES:
             continue
         digest.update(str(path.relative_to(PACKAGE)).encode())
         digest.update(path.read_bytes())
     return "src-" + digest.hexdigest()[:12]
+
+
+def _dist_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "missing"
 
 
 def default_cache() -> Path:
