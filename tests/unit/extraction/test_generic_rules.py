@@ -158,3 +158,35 @@ def test_a_search_form_goes_with_its_label_only() -> None:
     text = _widget_text(markup)
     assert "Search" not in text
     assert "Story 2." in text
+
+
+SHORT_POST = (
+    "<html><body><div id='content'><div class='h1'>Making of the loveseat</div>"
+    "<p>A designer filmed the making of his loveseat.</p><p>Watch the video below.</p>"
+    "<form action='/subscribe'><input name='email'/><button>Go</button></form></div></body></html>"
+)
+BYLINE_POST = (
+    "<html><body><div class='entry'><div class='h1'>Hair picks on a budget</div>"
+    "<p class='byline'>By <a href='/author/jane-roe'>Jane Roe</a></p><img src='/hair.jpg'/>"
+    f"<p>{SENTENCE * 2}</p></div></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("markup", "title", "story"),
+    [
+        (SHORT_POST, "Making of the loveseat", "A designer filmed"),
+        (BYLINE_POST, "Hair picks on a budget", "The harbour authority approved"),
+    ],
+    ids=["signup-climb", "author-card"],
+)
+def test_a_short_story_showing_the_headline_is_not_a_widget(markup: str, title: str, story: str) -> None:
+    def text_after(headline: str | None) -> str:
+        tree = etree.fromstring(markup, etree.HTMLParser())
+        remove_widgets(tree, headline)
+        return " ".join("".join(tree.itertext()).split())
+
+    # Without the headline the short story around a form or a byline reads like a widget ...
+    assert story not in text_after(None)
+    # ... with it, the story stays.
+    assert story in text_after(title.upper())

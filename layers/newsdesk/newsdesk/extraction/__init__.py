@@ -125,7 +125,7 @@ def generic_candidates(
     tree: HtmlElement, html: str, url: str | None, meta: PageMetadata
 ) -> GenericCandidates:
     """The candidates `consensus.combine` decides between. `tree` loses its captions."""
-    result = generic_body(tree, url, meta.image_url, html)
+    result = generic_body(tree, url, meta.image_url, html, meta.title)
     if meta.image_caption or meta.image_credit:
         # The metadata's caption (JSON-LD, the lead figure) is the better read of the same image.
         result.lead_image = None

@@ -139,16 +139,21 @@ def jsonld_body_blocks(article_body: str) -> list[Block]:
 
 
 def generic_body(
-    tree: HtmlElement, url: str | None, image_url: str | None = None, html: str | None = None
+    tree: HtmlElement,
+    url: str | None,
+    image_url: str | None = None,
+    html: str | None = None,
+    title: str | None = None,
 ) -> BodyResult:
     """trafilatura's main extractor on our already-parsed tree. The tree is modified: call last.
 
     Image captions are taken out of the tree first (every later stage works on it); the one that
     describes the lead image (`image_url`, else the article's first image) becomes `lead_image`.
-    `html` (the markup `tree` was parsed from) makes the caption search cheaper.
+    `html` (the markup `tree` was parsed from) makes the caption search cheaper; `title` (the
+    headline) keeps the story from being taken for a widget.
     """
     caption = strip_captions(tree, image_url, url, html)
-    remove_widgets(tree)
+    remove_widgets(tree, title)
     result = _generic_blocks(tree, url)
     if caption is not None:
         result.lead_image = LeadImage(url=caption.image_url, caption=caption.caption, credit=caption.credit)

@@ -192,27 +192,35 @@ def _long_texts(el: etree._Element) -> int:
     )
 
 
-def _signup_unit(form: etree._Element) -> etree._Element | None:
-    if _text_len(form) > MAX_FORM_CHARS:
+def _holds(el: etree._Element, title: str | None) -> bool:
+    """Whether the element shows the article's headline: then it is the story (a short post with
+    a comment form, a byline with a picture), never a widget beside it."""
+    return title is not None and title in " ".join("".join(el.itertext()).split()).casefold()
+
+
+def _signup_unit(form: etree._Element, title: str | None = None) -> etree._Element | None:
+    if _text_len(form) > MAX_FORM_CHARS or _holds(form, title):
         return None
     unit = form
     node = form.getparent()
     for _ in range(SIGNUP_LEVELS):
         if node is None or node.tag in _CONTAINERS or _text_len(node) > MAX_SIGNUP_CHARS:
             break
-        if _long_texts(node):
+        if _long_texts(node) or _holds(node, title):
             break
         unit = node
         node = node.getparent()
     return unit
 
 
-def _author_card(link: etree._Element) -> etree._Element | None:
+def _author_card(link: etree._Element, title: str | None = None) -> etree._Element | None:
     node = link.getparent()
     for _ in range(AUTHOR_CARD_LEVELS):
         if node is None or node.tag in _CONTAINERS:
             return None
         if _text_len(node) > MAX_AUTHOR_CARD_CHARS or any(True for _ in node.iter("h1", "h2")):
+            return None
+        if _holds(node, title):
             return None
         if any(True for _ in node.iter("img")):
             return node if _long_texts(node) <= 1 else None
@@ -220,16 +228,20 @@ def _author_card(link: etree._Element) -> etree._Element | None:
     return None
 
 
-def remove_widgets(root: etree._Element) -> None:
-    """Remove sign-up forms with their blurb and author cards with their bio from `root`."""
+def remove_widgets(root: etree._Element, title: str | None = None) -> None:
+    """Remove sign-up forms with their blurb and author cards with their bio from `root`.
+
+    `title`, the article's headline: no unit showing it is removed.
+    """
+    key = " ".join(title.split()).casefold() if title and title.strip() else None
     units: list[etree._Element] = []
     for form in root.iter("form"):
-        unit = _signup_unit(form)
+        unit = _signup_unit(form, key)
         if unit is not None:
             units.append(unit)
     for link in root.iter("a"):
         if link.get("rel") == "author" or _AUTHOR_HREF.search(link.get("href") or ""):
-            card = _author_card(link)
+            card = _author_card(link, key)
             if card is not None:
                 units.append(card)
     chosen = set(units)
