@@ -23,8 +23,10 @@ import io
 import itertools
 import json
 import os
+import re
 import statistics
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -32,6 +34,23 @@ from typing import Any
 
 from bench.fakesites import NewsNetwork, Site, site_addresses
 from bench.report import docs_main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def template_gsi_keys(path: Path = REPO / "template.yaml") -> dict[str, list[frozenset[str]]]:
+    """Each DynamoDB table of the template (logical name) -> each GSI's key attribute names."""
+    import yaml
+
+    from bench.coldstart import _Loader  # the template reader that tolerates CloudFormation tags
+
+    template = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    out: dict[str, list[frozenset[str]]] = {}
+    for name, resource in template["Resources"].items():
+        if resource.get("Type") == "AWS::DynamoDB::Table":
+            indexes = (resource.get("Properties") or {}).get("GlobalSecondaryIndexes") or []
+            out[name] = [frozenset(k["AttributeName"] for k in index["KeySchema"]) for index in indexes]
+    return out
 
 
 def _item_bytes(item: dict[str, Any]) -> int:
@@ -41,35 +60,81 @@ def _item_bytes(item: dict[str, Any]) -> int:
 
 class RequestCounter:
     """Counts every AWS API call that any boto3 client of the default session makes, with the
-    sizes that prices depend on: DynamoDB items written (write units are per KB), S3 bodies."""
+    sizes that prices depend on: DynamoDB items written (write units are per KB, twice that in a
+    transaction, plus one copy per GSI whose key attributes the item has), S3 bodies."""
 
-    def __init__(self) -> None:
+    def __init__(self, gsi_keys: dict[str, list[frozenset[str]]] | None = None) -> None:
         self.calls: Counter[str] = Counter()
         self.dynamodb_write_kb: Counter[str] = Counter()  # table -> 1 KB units written, base table only
+        # Write request units as billed: table -> units, GSI copies and transactions included.
+        self.dynamodb_wru: Counter[str] = Counter()
+        # Which items take them: "table PREFIX" (the crawl state's pk kinds: URL, QUEUE, HOST...).
+        self.dynamodb_wru_by_item: Counter[str] = Counter()
         self.s3_put_bytes = 0
+        self.gsi_keys = gsi_keys or {}  # logical table name -> each GSI's key attributes
+        self._lock = threading.Lock()
 
     def clear(self) -> None:
         self.calls.clear()
         self.dynamodb_write_kb.clear()
+        self.dynamodb_wru.clear()
+        self.dynamodb_wru_by_item.clear()
         self.s3_put_bytes = 0
+
+    def _gsis_of(self, table: str) -> list[frozenset[str]]:
+        return next((keys for logical, keys in self.gsi_keys.items() if logical in table), [])
+
+    def _write(self, table: str, item: dict[str, Any], names: set[str], factor: int = 1) -> None:
+        kb = 1 + _item_bytes(item) // 1024
+        copies = sum(1 for keys in self._gsis_of(table) if keys <= names)
+        units = kb * factor * (1 + copies)
+        pk = item.get("pk", {}).get("S", "") if isinstance(item.get("pk"), dict) else ""
+        kind = pk.split("#", 1)[0] if "#" in pk else "item"
+        logical = next((name for name in self.gsi_keys if name in table), table)
+        with self._lock:
+            self.dynamodb_write_kb[table] += kb
+            self.dynamodb_wru[table] += units
+            self.dynamodb_wru_by_item[f"{logical} {kind}"] += units
+
+    @staticmethod
+    def _updated_names(params: dict[str, Any]) -> set[str]:
+        aliases = params.get("ExpressionAttributeNames", {})
+        words = re.findall(r"#?[A-Za-z_][A-Za-z0-9_]*", params.get("UpdateExpression", ""))
+        return {aliases.get(w, w) for w in words} | set(params.get("Key", {}))
 
     def __call__(self, model: Any, params: dict[str, Any] | None = None, **_kwargs: Any) -> None:
         service, operation = model.service_model.service_name, model.name
-        self.calls[f"{service}:{operation}"] += 1
+        with self._lock:
+            self.calls[f"{service}:{operation}"] += 1
         params = params or {}
-        if service == "dynamodb" and operation in {"PutItem", "UpdateItem", "DeleteItem"}:
-            item = params.get("Item") or params.get("Key") or {}
-            self.dynamodb_write_kb[params.get("TableName", "?")] += 1 + _item_bytes(item) // 1024
+        if service == "dynamodb" and operation == "PutItem":
+            self._write(params.get("TableName", "?"), params["Item"], set(params["Item"]))
+        elif service == "dynamodb" and operation == "UpdateItem":
+            self._write(params.get("TableName", "?"), params["Key"], self._updated_names(params))
+        elif service == "dynamodb" and operation == "DeleteItem":
+            self._write(params.get("TableName", "?"), params["Key"], set())
         elif service == "dynamodb" and operation == "BatchWriteItem":
             for table, requests in params.get("RequestItems", {}).items():
                 for request in requests:
-                    item = request.get("PutRequest", {}).get("Item") or request.get("DeleteRequest", {}).get(
-                        "Key", {}
-                    )
-                    self.dynamodb_write_kb[table] += 1 + _item_bytes(item) // 1024
+                    if "PutRequest" in request:
+                        item = request["PutRequest"]["Item"]
+                        self._write(table, item, set(item))
+                    else:
+                        self._write(table, request.get("DeleteRequest", {}).get("Key", {}), set())
+        elif service == "dynamodb" and operation == "TransactWriteItems":
+            for entry in params.get("TransactItems", []):
+                for kind, body in entry.items():
+                    table = body.get("TableName", "?")
+                    if kind == "Put":
+                        self._write(table, body["Item"], set(body["Item"]), factor=2)
+                    elif kind == "Update":
+                        self._write(table, body["Key"], self._updated_names(body), factor=2)
+                    elif kind == "Delete":
+                        self._write(table, body["Key"], set(), factor=2)
         elif service == "s3" and operation == "PutObject":
             body = params.get("Body", b"")
-            self.s3_put_bytes += len(body) if isinstance(body, bytes | str) else 0
+            with self._lock:
+                self.s3_put_bytes += len(body) if isinstance(body, bytes | str) else 0
 
     def by_service(self) -> dict[str, int]:
         out: Counter[str] = Counter()
@@ -78,13 +143,13 @@ class RequestCounter:
         return dict(out)
 
 
-def install_counter() -> RequestCounter:
+def install_counter(gsi_keys: dict[str, list[frozenset[str]]] | None = None) -> RequestCounter:
     """Count at the one place every client passes, whatever session made it: Powertools'
     idempotency layer, for one, builds its own boto3 session, out of reach of the default
     session's event hooks."""
     from botocore.client import BaseClient
 
-    counter = RequestCounter()
+    counter = RequestCounter(gsi_keys if gsi_keys is not None else template_gsi_keys())
     original = BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def counted(client: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
@@ -134,6 +199,7 @@ def one_run(
         "longest_host_span_seconds": max(spans, default=0.0),
         "mean_excess_gap_seconds": statistics.fmean(excess) if excess else 0.0,
         "sources": len(network.sites),
+        "jobs": len(summary.jobs),  # fetch-worker invocations, continuations included
         "fetch_seconds": (max(stamps) - min(stamps) + latency) if stamps else 0.0,
         "discovered": summary.discovered,
         "fetched": summary.fetched,
@@ -143,9 +209,82 @@ def one_run(
         "aws_requests": dict(counter.calls),
         "aws_by_service": counter.by_service(),
         "dynamodb_write_kb": dict(counter.dynamodb_write_kb),
+        "dynamodb_wru": dict(counter.dynamodb_wru),
+        "dynamodb_wru_by_item": dict(counter.dynamodb_wru_by_item),
         "s3_put_bytes": counter.s3_put_bytes,
         "log_bytes": len(log.getvalue().encode()),
     }
+
+
+_PROBE = """
+import importlib.util, json, os, resource, sys
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+os.environ.update({
+    "RAW_BUCKET": "probe-raw", "CRAWL_TABLE": "probe-crawl", "ALLOW_PRIVATE_NETWORKS": "true",
+    "MIN_HOST_INTERVAL_SECONDS": "0", "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "probe", "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+})
+spec = importlib.util.spec_from_file_location("fetcher_app", sys.argv[1])
+app = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(app)
+after_import = peak_mb()
+import boto3
+from moto import mock_aws
+from newsdesk.local.lambda_runtime import LocalContext
+mock_aws().start()
+boto3.client("s3").create_bucket(Bucket="probe-raw")
+boto3.client("dynamodb").create_table(
+    TableName="probe-crawl",
+    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    AttributeDefinitions=[
+        {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}
+    ],
+    BillingMode="PAY_PER_REQUEST",
+)
+before_job = peak_mb()
+job = {"source": json.loads(sys.argv[2]), "dispatched_at": 0.0}
+result = app.lambda_handler(
+    {"Records": [{"messageId": "probe", "body": json.dumps(job)}]},
+    LocalContext(function_name="FetcherFunction", timeout_seconds=300),
+)
+fetched = sum(int(r.get("fetched", 0)) for r in result["results"])
+print(json.dumps({"after_import_mb": after_import, "before_job_mb": before_job, "after_job_mb": peak_mb(),
+                  "fetched": fetched}))
+"""
+
+
+def worker_rss(network: NewsNetwork, site: Site) -> dict[str, float]:
+    """Peak RSS of one fetch worker running one source, in a fresh process, with the real handler.
+
+    The process also holds moto (the stand-in for AWS), so the worker's own peak is estimated as
+    what importing the handler takes plus what running the job adds on top of moto's share.
+    """
+    import subprocess
+    import sys
+
+    from newsdesk.sources import Source
+
+    source = Source(
+        id=site.name,
+        name=site.name,
+        feeds=[f"{network.base_url(site)}/feed.xml"],
+        max_articles_per_run=max(site.articles, 1),
+    )
+    app = Path(__file__).resolve().parent.parent / "functions" / "fetcher" / "app.py"
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(app), source.model_dump_json()],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    probe: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    probe["worker_peak_mb"] = probe["after_import_mb"] + probe["after_job_mb"] - probe["before_job_mb"]
+    return probe
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -176,6 +315,10 @@ def _main(argv: list[str] | None = None) -> int:
         first = one_run(stack, sources, network, counter, workers=workers, interval=args.interval)
         gaps = network.min_gaps()
         second = one_run(stack, sources, network, counter, workers=workers, interval=args.interval)
+        # A fresh address on the same server: its own crawl state, nothing seen yet.
+        probe_site = Site(site_addresses(1, start=args.hosts + 2)[0], articles=args.articles, latency=0.0)
+        network.sites[probe_site.address] = probe_site
+        rss = worker_rss(network, probe_site)
     new = max(first["fetched"], 1)
     print(
         f"fetcher: {args.hosts} hosts x {args.articles} articles, latency {args.latency}s, "
@@ -210,6 +353,12 @@ def _main(argv: list[str] | None = None) -> int:
         f"  shortest gap between two requests to one host (first run, at the server): "
         f"{min(gaps.values()):.3f}s (interval {args.interval}s)"
     )
+    print(
+        f"  one fetch worker, one source of {args.articles} articles, "
+        f"peak RSS: {rss['worker_peak_mb']:.0f} MB "
+        f"(handler imported {rss['after_import_mb']:.0f} MB; the job adds "
+        f"{rss['after_job_mb'] - rss['before_job_mb']:.0f} MB; fetched {rss['fetched']:.0f})"
+    )
     print(f"  machine load (1/5/15-min averages) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
         args.json.write_text(
@@ -222,6 +371,7 @@ def _main(argv: list[str] | None = None) -> int:
                     "first": first,
                     "second": second,
                     "min_gap_seconds": min(gaps.values()),
+                    "worker_rss": rss,
                 },
                 indent=2,
                 default=str,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -102,9 +103,21 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
         "failed": summary.failed,
         "aws_requests": dict(counter.calls),
         "dynamodb_write_kb": dict(counter.dynamodb_write_kb),
+        "dynamodb_wru": dict(counter.dynamodb_wru),
+        "jobs": len(summary.jobs),
+        "load_average": os.getloadavg(),
         "slow": sum(1 for s in sites if s.latency >= 1.0),
         "failing": sum(1 for s in sites if s.failing),
     }
+
+
+def template_fetch_concurrency() -> int:
+    import yaml
+
+    from bench.coldstart import _Loader  # the template reader that tolerates CloudFormation tags
+
+    template = yaml.load((REPO / "template.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+    return int(template["Parameters"]["FetchConcurrency"]["Default"])
 
 
 def render(result: dict[str, Any]) -> str:
@@ -118,6 +131,8 @@ def render(result: dict[str, Any]) -> str:
         and k.startswith("dynamodb")
     )
     puts = result["aws_requests"].get("s3:PutObject", 0)
+    wru = sum(result.get("dynamodb_wru", {}).values())
+    fetch_concurrency = template_fetch_concurrency()
     lines = [
         "# Scale",
         "",
@@ -144,17 +159,20 @@ def render(result: dict[str, Any]) -> str:
         f"| fetch-worker seconds per source run (sites' view) | {per_source:.2f} s |",
         f"| DynamoDB write calls / S3 PUTs per article | {writes / articles:.1f} / {puts / articles:.1f} |",
         f"| wall time of the whole tick, parsing included | {result['elapsed_seconds']:.0f} s |",
+        f"| machine load (1/5/15-min averages) at the end | "
+        f"{' '.join(f'{x:.2f}' for x in result.get('load_average', []))} (2 cores, shared) |",
         "",
         "## What binds first at 10x and 100x",
         "",
         "Each source run holds one worker for its run time, so the fetch concurrency a deployment",
         "needs is `sources x worker seconds per run / interval`; it is capped by the template's",
         "`FetchConcurrency` (the event source's MaximumConcurrency) and the account's Lambda",
-        f"concurrency ({LAMBDA_CONCURRENCY_DEFAULT} by default, shared with the parser).",
+        f"concurrency ({LAMBDA_CONCURRENCY_DEFAULT} by default, shared with the parser); the template's",
+        f"default `FetchConcurrency` is {fetch_concurrency}.",
         "",
         "| sources | fetch concurrency needed | of the default account quota "
-        "| DynamoDB writes/s (all tables) | S3 PUTs/s |",
-        "|---|---|---|---|---|",
+        "| DynamoDB write calls/s (all tables) | DynamoDB write units/s | S3 PUTs/s |",
+        "|---|---|---|---|---|---|",
     ]
     for factor in (1, 10, 100):
         sources = n * factor
@@ -163,18 +181,19 @@ def render(result: dict[str, Any]) -> str:
         puts_per_s = puts * factor / every
         lines.append(
             f"| {sources:,} | {concurrency:,.1f} | {concurrency / LAMBDA_CONCURRENCY_DEFAULT:.0%} | "
-            f"{writes_per_s:,.1f} | {puts_per_s:,.1f} |"
+            f"{writes_per_s:,.1f} | {wru * factor / every:,.1f} | {puts_per_s:,.1f} |"
         )
     lines += [
         "",
         "- **Lambda concurrency** binds first: it grows with sources x run time, and a run's time",
         "  is mostly the per-host politeness interval, not CPU. Raise `FetchConcurrency` and the",
         "  account quota together, or lengthen intervals for quiet sources.",
-        "- **DynamoDB**: on-demand tables take thousands of writes per second in total; a single",
-        f"  key takes about {DYNAMODB_PARTITION_WCU} writes/s. The hottest keys are one host's slot item",
-        "  (one write per request to that host, at most one per host interval) and a source's run",
-        "  record (a few writes per run): far below a partition's limit at any scale, because",
-        "  politeness itself caps the rate per host.",
+        "- **DynamoDB**: on-demand tables take thousands of writes per second in total (a new",
+        "  on-demand table starts at 4,000 write units/s and doubles its peak as traffic grows); a single",
+        f"  key takes about {DYNAMODB_PARTITION_WCU} writes/s. The hottest keys are one host's turn item",
+        "  (two writes per request to that host, taking and giving back the turn, at most one request",
+        "  per host interval) and a source's run record (a few writes per run): far below a",
+        "  partition's limit at any scale, because politeness itself caps the rate per host.",
         f"- **S3**: {S3_PUT_PER_PREFIX} PUTs/s per prefix; raw pages are keyed by source first, so",
         "  each source is its own prefix and the total spreads across them.",
         "",
