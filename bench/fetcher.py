@@ -58,6 +58,34 @@ def _item_bytes(item: dict[str, Any]) -> int:
     return sum(len(name) + len(json.dumps(value, default=str)) for name, value in item.items())
 
 
+class CpuSampler:
+    """The benchmark process's CPU time, sampled in the background: how busy the one process that
+    holds every worker, the sites and moto was during the fetch phase (1.0 = one core)."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        self.samples: list[tuple[float, float]] = []
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.monotonic(), time.process_time()))
+            self._stop.wait(self._every)
+
+    def __enter__(self) -> CpuSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def cpu_between(self, start: float, end: float) -> float:
+        inside = [cpu for t, cpu in self.samples if start <= t <= end]
+        return (max(inside) - min(inside)) if len(inside) >= 2 else 0.0
+
+
 class RequestCounter:
     """Counts every AWS API call that any boto3 client of the default session makes, with the
     sizes that prices depend on: DynamoDB items written (write units are per KB, twice that in a
@@ -169,14 +197,15 @@ def one_run(
     network.requests.clear()
     log = io.StringIO()
     started = time.perf_counter()
-    summary = run_cycle(
-        stack,
-        sources_file=sources,
-        allow_private_networks=True,
-        log=log,
-        workers=workers,
-        fetcher_overrides={"MIN_HOST_INTERVAL_SECONDS": str(interval)},
-    )
+    with CpuSampler() as sampler:
+        summary = run_cycle(
+            stack,
+            sources_file=sources,
+            allow_private_networks=True,
+            log=log,
+            workers=workers,
+            fetcher_overrides={"MIN_HOST_INTERVAL_SECONDS": str(interval)},
+        )
     elapsed = time.perf_counter() - started
     # The fetch phase as the sites saw it: first request received to last answer sent.
     stamps = [t for entries in network.requests.values() for t, _path in entries]
@@ -192,8 +221,10 @@ def one_run(
         for e in network.requests.values()
         for a, b in itertools.pairwise(sorted(t for t, _ in e))
     ]
+    fetch_cpu = sampler.cpu_between(min(stamps), max(stamps)) if stamps else 0.0
     return {
         "seconds": elapsed,
+        "fetch_phase_cpu_seconds": fetch_cpu,
         "worker_seconds": sum(spans),
         "host_start_spread_seconds": (max(firsts) - min(firsts)) if firsts else 0.0,
         "longest_host_span_seconds": max(spans, default=0.0),
@@ -220,6 +251,11 @@ _PROBE = """
 import importlib.util, json, os, resource, sys
 
 def peak_mb():
+    # VmHWM, not ru_maxrss: the latter survives exec and would report the parent's peak.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 os.environ.update({
@@ -347,6 +383,14 @@ def _main(argv: list[str] | None = None) -> int:
         f"{first['host_start_spread_seconds']:.1f}s, "
         f"longest host {first['longest_host_span_seconds']:.1f}s, "
         f"each request {first['mean_excess_gap_seconds'] * 1000:.0f} ms after answer + interval on average"
+    )
+    fetch_wall = max(first["fetch_seconds"], 1e-9)
+    print(
+        f"  the one benchmark process (20 workers, the sites, moto) used "
+        f"{first['fetch_phase_cpu_seconds']:.1f} CPU-s in the {fetch_wall:.1f} s fetch phase "
+        f"({first['fetch_phase_cpu_seconds'] / fetch_wall:.2f} cores; "
+        f"{first['fetch_phase_cpu_seconds'] * 1000 / new:.0f} ms per article; "
+        f"the rule allows {best * 1000 / new:.0f} ms of wall time per article across all hosts)"
     )
     print(f"  second run / first run time: {second['seconds'] / first['seconds']:.2f}")
     print(
