@@ -227,7 +227,17 @@ def _fetch_memory(fetcher: dict[str, Any], facts: dict[str, Any], new: int) -> l
         usd = first["worker_seconds"] * mb / 1024 * PRICES["lambda_gb_s_x86_64"] * 1000 / new
         mark = " (template.yaml)" if mb == chosen else ""
         out.append(f"| {mb} MB{mark} | {usd:.5f} |")
+    config = fetcher["config"]
+    floor_s = float(config["latency"]) + float(config["interval"])  # per request, by the rule
+    measured_s = first["worker_seconds"] / max(int(first["fetched"]), 1)
+    floor_usd = floor_s * chosen / 1024 * PRICES["lambda_gb_s_x86_64"] * 1000
     out += [
+        "",
+        f"Billed worker time per article here: {measured_s:.2f} s, where politeness alone asks "
+        f"{floor_s:.2f} s (one answer plus one interval per request): the benchmark runs all 20 "
+        "workers, the sites and moto in one process on a shared 2-core machine, so each request "
+        "also waits for CPU (docs/benchmarks.md, fetcher). At the floor the fetch line would be "
+        f"{floor_usd:.5f} per 1,000 articles at {chosen:.0f} MB.",
         "",
         "Lambda gives CPU in proportion to memory (a full vCPU at 1,769 MB): the fetcher's work per",
         "article is small beside the 1 s it waits per host, so less memory costs little time here.",
