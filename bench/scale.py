@@ -8,6 +8,7 @@ its run ended within its interval of the dispatch. From the measured worker seco
 AWS requests per article, `docs/scale.md` extrapolates what binds first at 10x and 100x.
 
     python -m bench.scale [--sources 1000] [--workers 50] [--every-seconds 900] [--out docs/scale.md]
+    python -m bench.scale --from-json bench/results/scale.json   # re-render a saved run
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 LAMBDA_CONCURRENCY_DEFAULT = 1000
 DYNAMODB_PARTITION_WCU = 1000  # writes per second to one partition (one key's item collection)
 S3_PUT_PER_PREFIX = 3500  # PUT/COPY/POST/DELETE per second per prefix
+DYNAMODB_ON_DEMAND_START_WRU = 4000  # a new on-demand table's initial write throughput
 
 
 def network(count: int, seed: int) -> list[Site]:
@@ -187,11 +189,27 @@ def render(result: dict[str, Any]) -> str:
             f"| {sources:,} | {concurrency:,.1f} | {concurrency / LAMBDA_CONCURRENCY_DEFAULT:.0%} | "
             f"{writes_per_s:,.1f} | {wru * factor / every:,.1f} | {puts_per_s:,.1f} |"
         )
+    binding = []
+    for factor in (10, 100):
+        concurrency = n * factor * per_source / every
+        limits = []
+        if concurrency > fetch_concurrency:
+            limits.append(f"the template's `FetchConcurrency` ({fetch_concurrency})")
+        if concurrency > LAMBDA_CONCURRENCY_DEFAULT * 0.5:
+            limits.append(f"half the account's default Lambda concurrency ({LAMBDA_CONCURRENCY_DEFAULT})")
+        if wru * factor / every > DYNAMODB_ON_DEMAND_START_WRU:
+            limits.append(f"a new on-demand table's initial {DYNAMODB_ON_DEMAND_START_WRU:,} write units/s")
+        binding.append(f"{factor}x: " + ("; ".join(limits) if limits else "none of these"))
     lines += [
         "",
-        "- **Lambda concurrency** binds first: it grows with sources x run time, and a run's time",
-        "  is mostly the per-host politeness interval, not CPU. Raise `FetchConcurrency` and the",
-        "  account quota together, or lengthen intervals for quiet sources.",
+        "Limits passed (at the simulated per-source run time): " + "; ".join(binding) + ".",
+        "",
+        "- **Fetch concurrency** binds first: it grows with sources x run time, and a run's time",
+        "  is mostly the per-host politeness interval, not CPU. The template's `FetchConcurrency`",
+        "  goes first, then the account's Lambda concurrency (shared with the parser). Raise both",
+        "  together, or lengthen intervals for quiet sources. The run time per source measured here",
+        "  is inflated by 50 workers, the sites and moto sharing one process on 2 cores: a source",
+        "  with k new articles needs about (k + 2) x (latency + interval) by politeness alone.",
         "- **DynamoDB**: on-demand tables take thousands of writes per second in total (a new",
         "  on-demand table starts at 4,000 write units/s and doubles its peak as traffic grows); a single",
         f"  key takes about {DYNAMODB_PARTITION_WCU} writes/s. The hottest keys are one host's turn item",
@@ -218,12 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "scale.md")
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "scale.json")
+    parser.add_argument("--from-json", type=Path, help="render a saved result instead of simulating")
     args = parser.parse_args(argv)
-    result = simulate(args)
+    result = json.loads(args.from_json.read_text(encoding="utf-8")) if args.from_json else simulate(args)
     text = render(result)
     args.out.write_text(text, encoding="utf-8")
-    if args.json:
+    if args.json and not args.from_json:
         args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     print(text)
     return 0
