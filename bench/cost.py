@@ -259,6 +259,13 @@ def _writes_by_item(run: dict[str, Any], new: int) -> list[str]:
     for name, units in sorted(by_item.items(), key=lambda kv: -kv[1]):
         out.append(f"| {name} | {units / new:.2f} |")
     out += [f"| **total** | **{sum(by_item.values()) / new:.2f}** |", ""]
+    if run.get("dynamodb_wru_rule") != "gsi-copies-at-standard-rate":
+        out += [
+            "This run counted the index copies of transactional writes at the transactional rate",
+            "(twice), like the items themselves: an upper bound, since index copies are billed at",
+            "the standard rate (the counter now does so; the next `make bench-perf` measures it).",
+            "",
+        ]
     return out
 
 
