@@ -17,7 +17,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -26,12 +26,18 @@ from htmldate import find_date
 
 from newsdesk.extraction import metadata_rules as rules
 from newsdesk.extraction.pagemeta import Page
+from newsdesk.extraction.textdates import find_text_date
+from newsdesk.extraction.titles import article_h1
 
 # News on the web before 1995 is almost always a mis-parsed or placeholder date (1970-01-01,
 # 0001-01-01); a date in the future is a scheduled embargo or a bug. Both are worse than none.
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 # Naive dates are read as UTC, so a page in UTC+14 can legitimately look up to 14 h "ahead".
 FUTURE_SLACK = timedelta(hours=15)
+# The offsets in use, from UTC-12 to UTC+14, all whole quarter-hours.
+_OFFSET_MIN = timedelta(hours=-12)
+_OFFSET_MAX = timedelta(hours=14)
+_QUARTER_HOUR = timedelta(minutes=15)
 
 _YEAR = re.compile(r"(?<!\d)(19\d\d|2\d\d\d)(?!\d)")
 _EPOCH = re.compile(r"\d{9,13}")
@@ -42,6 +48,9 @@ _SEPT = re.compile(r"\bSept\b", re.IGNORECASE)
 _MAX_LEN = 80
 # A time of day in the value: "14:03", "T1403" (basic ISO) or "2 PM".
 _HAS_TIME = re.compile(r"\d:\d\d|T\d{4}|\d\s*[ap]\.?m\b", re.IGNORECASE)
+# "01-11-2023 10:29", "06.11.2023": dashes and dots between day, month and year put the day first
+# (month-first dates are written with slashes); dateutil would read the month first.
+_DAY_FIRST = re.compile(r"^\d{1,2}[.-]\d{1,2}[.-]\d{2,4}\b")
 
 
 def now_utc() -> datetime:
@@ -100,13 +109,15 @@ def _from_free_text(text: str) -> datetime | None:
         with warnings.catch_warnings():
             # "IST" and friends are ambiguous; dateutil warns and returns a naive time (UTC here).
             warnings.simplefilter("ignore")
-            return dateutil_parser.parse(cleaned, default=datetime(2000, 1, 1))  # type: ignore[no-any-return]
+            return dateutil_parser.parse(  # type: ignore[no-any-return]
+                cleaned, default=datetime(2000, 1, 1), dayfirst=bool(_DAY_FIRST.match(cleaned))
+            )
     except (ValueError, OverflowError, TypeError, ArithmeticError):
         return None
 
 
-def parse_date(value: object, now: datetime | None = None) -> datetime | None:
-    """Parse one date value from a page; None when it is missing, garbage or implausible."""
+def _parse_as_written(value: object) -> datetime | None:
+    """The value as the page writes it: naive when the page gives no offset."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value):  # JSON-LD may carry NaN/Infinity
             return None
@@ -116,7 +127,12 @@ def parse_date(value: object, now: datetime | None = None) -> datetime | None:
     text = " ".join(value.split())
     if not text or len(text) > _MAX_LEN:
         return None
-    parsed = _from_iso(text) or _from_epoch(text) or _from_rfc2822(text) or _from_free_text(text)
+    return _from_iso(text) or _from_epoch(text) or _from_rfc2822(text) or _from_free_text(text)
+
+
+def parse_date(value: object, now: datetime | None = None) -> datetime | None:
+    """Parse one date value from a page; None when it is missing, garbage or implausible."""
+    parsed = _parse_as_written(value)
     if parsed is None:
         return None
     try:
@@ -185,6 +201,43 @@ def _htmldate(page: Page) -> Iterator[str]:
         yield found
 
 
+# Text that is no part of what the page shows.
+_UNSHOWN = frozenset(
+    {"script", "style", "noscript", "template", "head", "title", "option", "select", "textarea"}
+)
+
+
+def _text_date(page: Page) -> Iterator[str]:
+    """The date shown as text nearest the article's <h1> (after it on a tie), as "YYYY-MM-DD".
+
+    Each short text of the page that holds a full date is a candidate; the headline's neighbour
+    is the article's date, while dates further away belong to teasers, comments or archives.
+    """
+    language = page.tree.get("lang")
+    heading = page.guard("h1", lambda: article_h1(page), None)
+    found: list[tuple[int, date]] = []
+    anchor: int | None = None
+    position = 0
+    for element in page.tree.iter():
+        if element is heading:
+            anchor = position
+        shown = isinstance(element.tag, str) and element.tag not in _UNSHOWN
+        for text in (element.text if shown else None, element.tail):
+            if text and not text.isspace():
+                position += 1
+                day = find_text_date(" ".join(text.split()), language)
+                if day is not None:
+                    found.append((position, day))
+    if not found:
+        return
+    if anchor is None:
+        yield found[0][1].isoformat()
+        return
+    centre = anchor
+    nearest = min(found, key=lambda item: (abs(item[0] - centre), item[0] < centre))
+    yield nearest[1].isoformat()
+
+
 _PUBLISHED_LAYERS: dict[str, Callable[[Page], Iterable[Any]]] = {
     "jsonld_published": lambda page: [page.article.get("datePublished")],
     "meta": lambda page: page.metas(*rules.PUBLISHED_META_KEYS),
@@ -192,19 +245,70 @@ _PUBLISHED_LAYERS: dict[str, Callable[[Page], Iterable[Any]]] = {
     "microdata": lambda page: (*page.prop_values("datePublished"), *page.prop_values("dateCreated")),
     "time_element": _time_elements,
     "htmldate": _htmldate,
+    "text_date": _text_date,
 }
+
+
+_DAY_ONLY_LAYERS = frozenset({"htmldate", "text_date"})
+
+
+def _clock_witnesses(page: Page) -> Iterator[object]:
+    """Every publication time the page writes, in whatever offset (or none) it writes it."""
+    for element in page.tree.iter("time"):
+        yield element.get("datetime")
+    yield from page.metas(*rules.PUBLISHED_META_KEYS)
+    yield from page.prop_values("datePublished")
+    for item in page.ld.objects:
+        yield item.get("datePublished")
+
+
+def local_clock(stamp: datetime, witnesses: Iterable[object]) -> datetime:
+    """`stamp` in the page's own offset, when it gives it in UTC and states the local time too.
+
+    "2023-11-09T01:09:55Z" beside a `<time>` saying "2023-11-08 18:09:55" is 18:09:55 at -07:00:
+    the same instant, on the day the publisher's readers saw. A witness counts only when it is
+    the same instant (an offset) or the same minute and second a whole quarter-hour offset away
+    (a wall-clock time), so another event's time is never taken for the publication's.
+    """
+    if stamp.utcoffset() != timedelta(0) or (stamp.minute, stamp.second) == (0, 0):
+        return stamp
+    for value in witnesses:
+        if not has_time(value):
+            continue
+        other = _parse_as_written(value)
+        if other is None:
+            continue
+        if other.tzinfo is not None:
+            try:
+                if other.utcoffset() and other == stamp:
+                    return other
+            except (OverflowError, ValueError):
+                continue
+            continue
+        shift = other - stamp.replace(tzinfo=None)
+        if shift and _OFFSET_MIN <= shift <= _OFFSET_MAX and shift % _QUARTER_HOUR == timedelta(0):
+            return stamp.astimezone(timezone(shift))
+    return stamp
 
 
 def page_published(page: Page, order: tuple[str, ...] = rules.PUBLISHED_LAYERS) -> datetime | date | None:
     """The publication date, layer by layer in `order` (metadata_rules.PUBLISHED_LAYERS).
 
     A bare day is refined by a later layer giving the same day with its time; otherwise it
-    stays a `date`.
+    stays a `date`. A time given in UTC is put in the page's own offset when the page states it
+    (`local_clock`).
     """
+    found = _published(page, order)
+    if isinstance(found, datetime):
+        return page.guard("local clock", lambda: local_clock(found, _clock_witnesses(page)), found)
+    return found
+
+
+def _published(page: Page, order: tuple[str, ...]) -> datetime | date | None:
     day: date | None = None
     for name in order:
-        if day is not None and name == "htmldate":
-            break  # htmldate gives days only, and costs a search of the page
+        if day is not None and name in _DAY_ONLY_LAYERS:
+            break  # these give days only, and cost a search of the page
         for value in _PUBLISHED_LAYERS[name](page):
             if day is None:
                 parsed = parse_page_date(value)
