@@ -143,3 +143,30 @@ def test_page_published_in_utc_is_shown_in_the_local_offset_of_its_time_element(
     assert isinstance(published, datetime)
     assert published == datetime(2023, 11, 9, 1, 9, 55, tzinfo=UTC)
     assert published.utcoffset() == timedelta(hours=-7)
+
+
+CONFLICT_HEAD = (
+    '<meta itemprop="datePublished" content="2021-12-14T15:41:07+01:00">'
+    '<meta name="DC.date.issued" content="2022-02-04T15:33:00+01:00">'
+)
+
+
+def test_shown_date_by_the_headline_settles_conflicting_metadata() -> None:
+    tree = page("<h1>Warum sich das Warten lohnt</h1><p>04.02.2022 | 15:33 Uhr</p>", head=CONFLICT_HEAD)
+    published = extract_metadata(tree, None).published_at
+    assert published == datetime(2022, 2, 4, 15, 33, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_url_day_settles_conflicting_metadata() -> None:
+    tree = page("<h1>Warum sich das Warten lohnt</h1>", head=CONFLICT_HEAD)
+    published = extract_metadata(tree, "https://example.org/2022/02/04/warten").published_at
+    assert isinstance(published, datetime) and published.date() == date(2022, 2, 4)
+
+
+def test_precedence_stands_without_a_witness_near_the_headline() -> None:
+    filler = "".join(f"<p>Absatz {n} ohne Datum.</p>" for n in range(30))
+    tree = page(f"<h1>Warum sich das Warten lohnt</h1>{filler}<p>04.02.2022</p>", head=CONFLICT_HEAD)
+    published = extract_metadata(tree, None).published_at
+    # datePublished comes first in the meta precedence; a date far from the headline does not
+    # move it (a teaser's or a comment's).
+    assert isinstance(published, datetime) and published.date() == date(2021, 12, 14)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]  # via htmldate
 from htmldate import find_date
@@ -207,12 +208,9 @@ _UNSHOWN = frozenset(
 )
 
 
-def _text_date(page: Page) -> Iterator[str]:
-    """The date shown as text nearest the article's <h1> (after it on a tie), as "YYYY-MM-DD".
-
-    Each short text of the page that holds a full date is a candidate; the headline's neighbour
-    is the article's date, while dates further away belong to teasers, comments or archives.
-    """
+def shown_dates(page: Page) -> tuple[list[tuple[int, date]], int | None]:
+    """Every date shown as a short text of its own, with its position among the page's texts,
+    and the position of the article's <h1> (None without one)."""
     language = page.tree.get("lang")
     heading = page.guard("h1", lambda: article_h1(page), None)
     found: list[tuple[int, date]] = []
@@ -228,14 +226,29 @@ def _text_date(page: Page) -> Iterator[str]:
                 day = find_text_date(" ".join(text.split()), language)
                 if day is not None:
                     found.append((position, day))
+    return found, anchor
+
+
+def shown_day(page: Page, reach: int | None = None) -> date | None:
+    """The date shown nearest the article's <h1> (after it on a tie); with `reach`, only one at
+    most that many texts away from a <h1> the page has.
+
+    The headline's neighbour is the article's date; dates further away belong to teasers,
+    comments or archives.
+    """
+    found, anchor = shown_dates(page)
     if not found:
-        return
+        return None
     if anchor is None:
-        yield found[0][1].isoformat()
-        return
-    centre = anchor
-    nearest = min(found, key=lambda item: (abs(item[0] - centre), item[0] < centre))
-    yield nearest[1].isoformat()
+        return None if reach is not None else found[0][1]
+    distance, _, day = min((abs(at - anchor), at < anchor, day) for at, day in found)
+    return day if reach is None or distance <= reach else None
+
+
+def _text_date(page: Page) -> Iterator[str]:
+    day = shown_day(page)
+    if day is not None:
+        yield day.isoformat()
 
 
 _PUBLISHED_LAYERS: dict[str, Callable[[Page], Iterable[Any]]] = {
@@ -300,8 +313,56 @@ def page_published(page: Page, order: tuple[str, ...] = rules.PUBLISHED_LAYERS) 
     """
     found = _published(page, order)
     if isinstance(found, datetime):
-        return page.guard("local clock", lambda: local_clock(found, _clock_witnesses(page)), found)
+        stamp = found
+        found = page.guard("local clock", lambda: local_clock(stamp, _clock_witnesses(page)), stamp)
+    if found is not None and rules.SHOWN_DATE_REACH is not None:
+        named = found
+        found = page.guard("conflict", lambda: _settle_conflict(page, order, named), named)
     return found
+
+
+# "/2023/11/08/", "/2023-11-08-", "/20231108/": the day a URL was minted on, in the site's own zone.
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
+
+
+def url_day(url: str | None) -> date | None:
+    """The full date in a URL's path, when it has one."""
+    match = _URL_DAY.search(urlsplit(url).path if url else "")
+    if not match:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+    except ValueError:
+        return None
+
+
+def _settle_conflict(page: Page, order: tuple[str, ...], found: datetime | date) -> datetime | date:
+    """When the page's metadata names several days, the one the page shows (or its URL) wins.
+
+    Templates leave a creation date, an old edition's date or a related story's date in one
+    layer or another; the day shown by the headline, or minted in the URL, is the one readers
+    see. Without a conflict, or without a witness, the precedence stands. A time without an
+    offset is never preferred: read as UTC, it may be another instant than the one it names.
+    """
+    named = [
+        parsed
+        for name in order
+        if name not in _DAY_ONLY_LAYERS
+        for value in _PUBLISHED_LAYERS[name](page)
+        if (parsed := parse_page_date(value)) is not None and not _naive_time(value)
+    ]
+    if len({_day(value) for value in (found, *named)}) < 2:
+        return found
+    shown = shown_day(page, rules.SHOWN_DATE_REACH)
+    witnesses = {day for day in (url_day(page.url), shown) if day is not None}
+    if not witnesses or _day(found) in witnesses:
+        return found
+    return next((value for value in named if _day(value) in witnesses), found)
+
+
+def _naive_time(value: object) -> bool:
+    written = _parse_as_written(value) if has_time(value) else None
+    return written is not None and written.tzinfo is None
 
 
 def _published(page: Page, order: tuple[str, ...]) -> datetime | date | None:

@@ -193,6 +193,12 @@ PUBLISHED_LAYERS = (
     "text_date",
 )
 
+# When the page's metadata layers name different days (a creation date, a template default, a
+# related story's date), the one matching the day in the URL, or the day the page shows within
+# this many texts of its headline, is the publication; otherwise the precedence above stands.
+# None turns the settling off. Chosen leave-one-collection-out: bench.tunables.ShownDateReach.
+SHOWN_DATE_REACH: int | None = 6
+
 # htmldate's extensive search reads dates in the page's text too ("Published 3 March 2021") with
 # dateparser, whose search over every locale costs about 90 s on the first page a process sees
 # (measured: bench/throughput.py, the parser handler on moto) and seconds on later ones: a cold
