@@ -170,3 +170,27 @@ def test_precedence_stands_without_a_witness_near_the_headline() -> None:
     # datePublished comes first in the meta precedence; a date far from the headline does not
     # move it (a teaser's or a comment's).
     assert isinstance(published, datetime) and published.date() == date(2021, 12, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "27.1.2022 - Bei der Erinnerung an die Verfolgung lesbischer Frauen fehlt noch viel",
+            date(2022, 1, 27),
+        ),
+        (
+            "January 18, 2020 — WASHINGTON (Reuters) The Senate opened the trial on a long day",
+            date(2020, 1, 18),
+        ),
+        ("الأربعاء، 07 أكتوبر 2020 - 12:09 م", date(2020, 10, 7)),
+    ],
+)
+def test_datelines_and_arabic_month_names(text: str, expected: date) -> None:
+    assert find_text_date(text, None) == expected
+
+
+def test_a_long_text_with_a_date_inside_is_no_dateline() -> None:
+    assert (
+        find_text_date("12 Menschen starben, als am 3.4.2020 der Damm in der Nacht brach und", "de") is None
+    )

@@ -15,6 +15,10 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # --- title ---------------------------------------------------------------------------------
 
 # The layers a headline can come from. "visible_h1" is the article header's <h1> (see
@@ -208,270 +212,65 @@ HTMLDATE_EXTENSIVE = False
 # Dates a page shows as text ("24. April 2020", "23 mai 2019", "January 18, 2020") name their
 # month in the page's language. Month names and their usual abbreviations, lower case and
 # without accents (as `textdates.fold_month` writes them), in the languages newsdesk meets most;
-# Russian and Ukrainian months are in the genitive, as dates write them.
+# Russian and Ukrainian months are in the genitive, as dates write them; Arabic in the names
+# Egyptian and Gulf papers use.
 MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: (
-        "january",
-        "jan",
-        "januar",
-        "janner",
-        "janvier",
-        "janv",
-        "enero",
-        "ene",
-        "gennaio",
-        "gen",
-        "janeiro",
-        "januari",
-        "styczen",
-        "stycznia",
-        "leden",
-        "ledna",
-        "ocak",
-        "января",
-        "январь",
-        "янв",
-        "січня",
-        "січень",
-        "tammikuuta",
-        "januar",
+    1: _names(
+        "january jan januar janner janvier janv enero ene gennaio gen janeiro januari styczen "
+        "stycznia leden ledna ocak января январь янв січня січень tammikuuta يناير"
     ),
-    2: (
-        "february",
-        "feb",
-        "februar",
-        "fevrier",
-        "fevr",
-        "fev",
-        "febrero",
-        "febbraio",
-        "fevereiro",
-        "februari",
-        "luty",
-        "lutego",
-        "unor",
-        "unora",
-        "subat",
-        "февраля",
-        "февраль",
-        "фев",
-        "лютого",
-        "лютий",
-        "helmikuuta",
+    2: _names(
+        "february feb februar fevrier fevr fev febrero febbraio fevereiro februari luty lutego "
+        "unor unora subat февраля февраль фев лютого лютий helmikuuta فبراير"
     ),
-    3: (
-        "march",
-        "mar",
-        "marz",
-        "maerz",
-        "mars",
-        "marzo",
-        "marco",
-        "maart",
-        "mars",
-        "marzec",
-        "marca",
-        "brezen",
-        "brezna",
-        "mart",
-        "марта",
-        "март",
-        "мар",
-        "березня",
-        "березень",
-        "maaliskuuta",
+    3: _names(
+        "march mar marz maerz mars marzo marco maart marzec marca brezen brezna mart марта март "
+        "мар березня березень maaliskuuta مارس"
     ),
-    4: (
-        "april",
-        "apr",
-        "avril",
-        "avr",
-        "abril",
-        "abr",
-        "aprile",
-        "apr",
-        "kwiecien",
-        "kwietnia",
-        "duben",
-        "dubna",
-        "nisan",
-        "апреля",
-        "апрель",
-        "апр",
-        "квітня",
-        "квітень",
-        "huhtikuuta",
+    4: _names(
+        "april apr avril avr abril abr aprile kwiecien kwietnia duben dubna nisan апреля апрель "
+        "апр квітня квітень huhtikuuta أبريل ابريل"
     ),
-    5: (
-        "may",
-        "mai",
-        "mayo",
-        "maggio",
-        "mag",
-        "maio",
-        "mei",
-        "maj",
-        "maja",
-        "kveten",
-        "kvetna",
-        "mayis",
-        "мая",
-        "май",
-        "травня",
-        "травень",
-        "toukokuuta",
+    5: _names(
+        "may mai mayo maggio mag maio mei maj maja kveten kvetna mayis мая май травня травень toukokuuta مايو"
     ),
-    6: (
-        "june",
-        "jun",
-        "juni",
-        "juin",
-        "junio",
-        "giugno",
-        "giu",
-        "junho",
-        "czerwiec",
-        "czerwca",
-        "cerven",
-        "cervna",
-        "haziran",
-        "июня",
-        "июнь",
-        "июн",
-        "червня",
-        "червень",
-        "kesakuuta",
+    6: _names(
+        "june jun juni juin junio giugno giu junho czerwiec czerwca cerven cervna haziran июня "
+        "июнь июн червня червень kesakuuta يونيو"
     ),
-    7: (
-        "july",
-        "jul",
-        "juli",
-        "juillet",
-        "juil",
-        "julio",
-        "luglio",
-        "lug",
-        "julho",
-        "lipiec",
-        "lipca",
-        "cervenec",
-        "cervence",
-        "temmuz",
-        "июля",
-        "июль",
-        "июл",
-        "липня",
-        "липень",
-        "heinakuuta",
+    7: _names(
+        "july jul juli juillet juil julio luglio lug julho lipiec lipca cervenec cervence "
+        "temmuz июля июль июл липня липень heinakuuta يوليو"
     ),
-    8: (
-        "august",
-        "aug",
-        "aout",
-        "agosto",
-        "ago",
-        "augustus",
-        "augusti",
-        "sierpien",
-        "sierpnia",
-        "srpen",
-        "srpna",
-        "agustos",
-        "августа",
-        "август",
-        "авг",
-        "серпня",
-        "серпень",
-        "elokuuta",
+    8: _names(
+        "august aug aout agosto ago augustus augusti sierpien sierpnia srpen srpna agustos "
+        "августа август авг серпня серпень elokuuta أغسطس اغسطس"
     ),
-    9: (
-        "september",
-        "sep",
-        "sept",
-        "septembre",
-        "septiembre",
-        "set",
-        "settembre",
-        "setembro",
-        "wrzesien",
-        "wrzesnia",
-        "zari",
-        "eylul",
-        "сентября",
-        "сентябрь",
-        "сен",
-        "вересня",
-        "вересень",
-        "syyskuuta",
+    9: _names(
+        "september sep sept septembre septiembre set settembre setembro wrzesien wrzesnia zari "
+        "eylul сентября сентябрь сен вересня вересень syyskuuta سبتمبر"
     ),
-    10: (
-        "october",
-        "oct",
-        "oktober",
-        "okt",
-        "octobre",
-        "octubre",
-        "ottobre",
-        "ott",
-        "outubro",
-        "out",
-        "pazdziernik",
-        "pazdziernika",
-        "rijen",
-        "rijna",
-        "ekim",
-        "октября",
-        "октябрь",
-        "окт",
-        "жовтня",
-        "жовтень",
-        "lokakuuta",
+    10: _names(
+        "october oct oktober okt octobre octubre ottobre ott outubro out pazdziernik "
+        "pazdziernika rijen rijna ekim октября октябрь окт жовтня жовтень lokakuuta أكتوبر "
+        "اكتوبر"
     ),
-    11: (
-        "november",
-        "nov",
-        "novembre",
-        "noviembre",
-        "novembro",
-        "listopad",
-        "listopadu",
-        "listopada",
-        "kasim",
-        "ноября",
-        "ноябрь",
-        "ноя",
-        "листопада",
-        "листопад",
-        "marraskuuta",
+    11: _names(
+        "november nov novembre noviembre novembro listopad listopadu listopada kasim ноября "
+        "ноябрь ноя листопада листопад marraskuuta نوفمبر"
     ),
-    12: (
-        "december",
-        "dec",
-        "dezember",
-        "dez",
-        "decembre",
-        "diciembre",
-        "dic",
-        "dicembre",
-        "dezembro",
-        "grudzien",
-        "grudnia",
-        "prosinec",
-        "prosince",
-        "aralik",
-        "декабря",
-        "декабрь",
-        "дек",
-        "грудня",
-        "грудень",
-        "joulukuuta",
+    12: _names(
+        "december dec dezember dez decembre diciembre dic dicembre dezembro grudzien grudnia "
+        "prosinec prosince aralik декабря декабрь дек грудня грудень joulukuuta ديسمبر"
     ),
 }
 # Slashed dates with both parts <= 12 ("03/04/2021") are month first only in these languages.
 MONTH_FIRST_LANGUAGES = frozenset({"en"})
 # A date shown as text counts only in a short text of its own ("Datum: 03.11.2021", "Handball
-# Schweiz • 02.02.2022"), not inside a sentence of the story or a caption.
+# Schweiz • 02.02.2022"), not inside a sentence of the story or a caption; or as the dateline a
+# longer text starts with ("27.1.2022 - Bei der Erinnerung an ...").
 TEXT_DATE_MAX_CHARS = 60
+DATELINE_MAX_CHARS = 24
 
 # --- section -------------------------------------------------------------------------------
 

@@ -86,10 +86,16 @@ def _numeric(text: str, language: str | None) -> date | None:
 
 
 def find_text_date(text: str, language: str | None = None) -> date | None:
-    """The first full date (day, month, year) in a short text; None when there is none.
+    """The first full date (day, month, year) in a short text, or the dateline a longer text
+    starts with; None when there is none.
 
     `language` (a BCP 47 tag) decides "03/04/2021" only: month first in English, else day first.
     """
-    if not text or len(text) > rules.TEXT_DATE_MAX_CHARS or not any(ch.isdigit() for ch in text):
+    if not text or not any(ch.isdigit() for ch in text):
         return None
+    if len(text) > rules.TEXT_DATE_MAX_CHARS:
+        first = text.split(maxsplit=1)[0]
+        if not (first[0].isdigit() or fold_month(first.rstrip(",")) in MONTHS):
+            return None
+        text = text[: rules.DATELINE_MAX_CHARS]
     return _named_month(text, language) or _numeric(text, language)
