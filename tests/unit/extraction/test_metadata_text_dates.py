@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import lxml.html
 import pytest
 
-from newsdesk.extraction.dates import local_clock, parse_date
+from newsdesk.extraction.dates import local_clock, parse_date, url_day
 from newsdesk.extraction.metadata import extract_metadata
 from newsdesk.extraction.textdates import find_text_date
 
@@ -194,3 +194,37 @@ def test_a_long_text_with_a_date_inside_is_no_dateline() -> None:
     assert (
         find_text_date("12 Menschen starben, als am 3.4.2020 der Damm in der Nacht brach und", "de") is None
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/2023/11/08/story/", date(2023, 11, 8)),
+        ("https://example.de/home/2017/7/12/unter-uns", date(2017, 7, 12)),
+        ("https://example.com/news/20200413/suspect", date(2020, 4, 13)),
+        ("https://example.com/a/2020-01-02-story", date(2020, 1, 2)),
+        ("https://example.org/2023/10/3-fragen-an-sie", None),  # "3 Fragen" is the title
+        ("https://example.org/2020/13/01/", None),
+        ("https://example.org/archive/2020/", None),
+        (None, None),
+    ],
+)
+def test_url_day(url: str | None, expected: date | None) -> None:
+    assert url_day(url) == expected
+
+
+def test_url_day_overrules_a_metadata_date_far_from_it() -> None:
+    tree = page(
+        "<h1>Professionell entlöten</h1>",
+        head='<meta property="article:published_time" content="2009-04-11T18:06:36+00:00">',
+    )
+    assert extract_metadata(tree, "https://example.de/2019/10/22/entloeten/").published_at == date(
+        2019, 10, 22
+    )
+
+
+def test_url_day_a_day_away_leaves_the_timed_metadata_date() -> None:
+    head = '<meta property="article:published_time" content="2020-02-19T18:37:32+01:00">'
+    tree = page("<h1>Una noticia de ciencia</h1>", head=head, lang="es")
+    published = extract_metadata(tree, "https://example.es/2020/02/18/ciencia/1.html").published_at
+    assert published == datetime(2020, 2, 19, 18, 37, 32, tzinfo=timezone(timedelta(hours=1)))

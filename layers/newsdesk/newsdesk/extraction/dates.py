@@ -315,14 +315,21 @@ def page_published(page: Page, order: tuple[str, ...] = rules.PUBLISHED_LAYERS) 
     if isinstance(found, datetime):
         stamp = found
         found = page.guard("local clock", lambda: local_clock(stamp, _clock_witnesses(page)), stamp)
+    if found is not None and rules.URL_DAY_OVERRULES_FAR_DATES:
+        named = found
+        found = page.guard("url day", lambda: _url_day_overrules(page, order, named), named)
     if found is not None and rules.SHOWN_DATE_REACH is not None:
         named = found
         found = page.guard("conflict", lambda: _settle_conflict(page, order, named), named)
     return found
 
 
-# "/2023/11/08/", "/2023-11-08-", "/20231108/": the day a URL was minted on, in the site's own zone.
-_URL_DAY = re.compile(r"/((?:19|20)\d\d)([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
+# "/2023/11/08/", "/2017/7/12/", "/2023-11-08-", "/20231108/": the day a URL was minted on, in
+# the site's own zone. An unpadded day must end its path segment: "/2023/10/3-fragen" is a title.
+_URL_DAY = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)/(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?=/|$)"
+    r"|/(?P<y2>(?:19|20)\d\d)(?P<sep>[/-]?)(?P<m2>0[1-9]|1[0-2])(?P=sep)(?P<d2>0[1-9]|[12]\d|3[01])(?=[/_.-]|$)"
+)
 
 
 def url_day(url: str | None) -> date | None:
@@ -330,10 +337,32 @@ def url_day(url: str | None) -> date | None:
     match = _URL_DAY.search(urlsplit(url).path if url else "")
     if not match:
         return None
+    parts = match.group("y", "m", "d") if match.group("y") else match.group("y2", "m2", "d2")
     try:
-        return date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+        return date(*(int(part) for part in parts))
     except ValueError:
         return None
+
+
+def _url_day_overrules(page: Page, order: tuple[str, ...], found: datetime | date) -> datetime | date:
+    """A URL minted on a day more than a day away from `found` names the publication day.
+
+    URLs are minted once, when the story is first published; a metadata date days or years
+    away is a template default or a re-publication's. Within a day the two may only differ by
+    the zone each is written in, and `found` (with its time) stands. The metadata date naming
+    the URL's day is taken when there is one, else the URL's day itself.
+    """
+    minted = url_day(page.url)
+    if minted is None or abs(_day(found) - minted) <= timedelta(days=1):
+        return found
+    named = (
+        parsed
+        for name in order
+        if name not in _DAY_ONLY_LAYERS
+        for value in _PUBLISHED_LAYERS[name](page)
+        if (parsed := parse_page_date(value)) is not None and not _naive_time(value)
+    )
+    return next((value for value in named if _day(value) == minted), minted)
 
 
 def _settle_conflict(page: Page, order: tuple[str, ...], found: datetime | date) -> datetime | date:

@@ -197,6 +197,10 @@ PUBLISHED_LAYERS = (
     "text_date",
 )
 
+# A full date in the URL ("/2019/10/22/") more than a day away from the metadata's is the
+# publication day: URLs are minted when a story is first published (see dates.page_published).
+URL_DAY_OVERRULES_FAR_DATES = True
+
 # When the page's metadata layers name different days (a creation date, a template default, a
 # related story's date), the one matching the day in the URL, or the day the page shows within
 # this many texts of its headline, is the publication; otherwise the precedence above stands.
