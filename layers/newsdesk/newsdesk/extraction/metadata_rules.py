@@ -66,13 +66,14 @@ AUTHOR_LAYERS = (
     "jsonld",
     "meta",
     "microdata",
+    "hcard",
     "rel_author",
     "byline_element",
     "by_line",
     "twitter_creator",
 )
-# A lone lower-case word ("swardley") in JSON-LD or an author meta tag is the author's chosen
-# display name; in visible bylines it is dropped as a handle or label either way.
+# A lone lower-case word ("swardley") in JSON-LD, an author meta tag, microdata or an hCard is
+# the author's chosen display name; in other visible bylines it is dropped as a handle or label.
 HANDLES_AS_AUTHORS = True
 # Defined but left out of AUTHOR_LAYERS: links to an author page ("author_link") lost on the
 # held-out folds (leave-one-collection-out chose the order without them on 5 of 6 folds).
