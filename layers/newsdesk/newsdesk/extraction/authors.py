@@ -26,7 +26,8 @@ from newsdesk.extraction.pagemeta import Page, clean_text
 _LEAD_IN = re.compile(
     r"^(?:(?:written|words|reporting|reported|posted|published|story|text|photos?|edited|compiled)"
     r"\s+by|(?:(?:zeige\s+)?alle\s+(?:beiträge|artikel)|mehr|more\s+(?:posts|articles))\s+(?:von|by)"
-    r"|(?:veröffentlicht|eingestellt|geschrieben|verfasst|erstellt|gepostet)\s+von"
+    r"|(?:veröffentlicht|eingestellt|geschrieben|verfasst|erstellt|gepostet)(?:\s+am)?\s+von"
+    r"|(?:published|posted)\s+on\s+by|über|about"
     r"|(?:publié|écrit|rédigé)\s+par|(?:escrito|publicado)\s+por|(?:scritto|pubblicato)\s+da"
     r"|by|from|par|von|vom|por|di|da|door|av|af|author|autor|autorin|auteur|от|автор|автори|текст)"
     # A space, or the name glued on by markup ("Veröffentlicht vonChris Jung").
@@ -54,7 +55,9 @@ _PHOTO_CREDIT = re.compile(
 )
 _BIO_TAIL = re.compile(
     r"\s+(?-i:is|was|has|writes|wrote|covers|joined|reports)\s.*$"
-    r"|\s+(?:updated|published|posted|last updated|modified)\b.*$",
+    r"|\s+(?:updated|published|posted|last updated|modified)\b.*$"
+    # The word that introduced a date the byline lost: "MORITZ GATHMANN am", "Jane Doe on".
+    r"|\s+(?-i:am|on|le|el|il|den|at)$",
     re.IGNORECASE,
 )
 _GLUED = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
