@@ -18,7 +18,7 @@ from typing import Any
 
 from bench import cache, match, score
 from bench.data import Page
-from bench.tools import body_tools, iso, metadata_tools
+from bench.tools import body_tools, iso, metadata_tools, newsdesk_version
 
 BODY: list[str] = ["bench.tunables:BestSingleTool"]
 METADATA: list[str] = ["bench.tunables:BestToolPerField", "bench.tunables:ShownDateReach"]
@@ -137,10 +137,16 @@ class ShownDateReach:
         return {"reach": reach, "train_accuracy": {str(r): m for r, m in means.items()}}
 
     def predict(self, params: dict[str, Any], page: Page) -> dict[str, Any]:
-        out = dict(cached_outputs("metadata", "newsdesk", page.collection).get(page.id) or {})
+        out = dict(_own_metadata(page.collection).get(page.id) or {})
         if page.truth.get("published"):
             out["published"] = self._published(page)[params["reach"]]
         return out
+
+
+@functools.lru_cache(maxsize=16)
+def _own_metadata(collection: str) -> Mapping[str, Any]:
+    """This tree's newsdesk metadata outputs (the latest cached version may be another tree's)."""
+    return cache.outputs("newsdesk", collection, task="metadata", version=newsdesk_version())
 
 
 def _published_per_reach(page: Page, candidates: Sequence[int | None]) -> dict[int | None, str | None]:

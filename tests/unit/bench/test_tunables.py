@@ -16,6 +16,7 @@ from bench.loco import evaluate
 def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSDESK_BENCH_CACHE", str(tmp_path / "cache"))
     tunables.cached_outputs.cache_clear()
+    tunables._own_metadata.cache_clear()
 
 
 def _collection(tmp_path: Path, name: str, good: str, bad: str) -> Collection:
