@@ -228,3 +228,16 @@ def test_url_day_a_day_away_leaves_the_timed_metadata_date() -> None:
     tree = page("<h1>Una noticia de ciencia</h1>", head=head, lang="es")
     published = extract_metadata(tree, "https://example.es/2020/02/18/ciencia/1.html").published_at
     assert published == datetime(2020, 2, 19, 18, 37, 32, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_an_update_line_is_no_shown_publication_date() -> None:
+    tree = page(
+        "<h1>Wie Umweltzerstörung neue Epidemien begünstigt</h1>"
+        "<p>Aktualisiert: 11.04.2020, 10:27</p><p>Der Text des Artikels, ohne Datum.</p>"
+    )
+    assert extract_metadata(tree, None).published_at is None
+    tree = page(
+        "<h1>Wie Umweltzerstörung neue Epidemien begünstigt</h1>"
+        "<p>Aktualisiert: 11.04.2020, 10:27</p><p>03.04.2020</p><p>Der Text des Artikels.</p>"
+    )
+    assert extract_metadata(tree, None).published_at == date(2020, 4, 3)

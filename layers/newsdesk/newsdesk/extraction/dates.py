@@ -208,6 +208,9 @@ _UNSHOWN = frozenset(
 )
 
 
+_UPDATE_CUE = re.compile(r"(?i)^\W*(?:" + "|".join(map(re.escape, rules.UPDATE_CUES)) + r")\b")
+
+
 def shown_dates(page: Page) -> tuple[list[tuple[int, date]], int | None]:
     """Every date shown as a short text of its own, with its position among the page's texts,
     and the position of the article's <h1> (None without one)."""
@@ -223,8 +226,9 @@ def shown_dates(page: Page) -> tuple[list[tuple[int, date]], int | None]:
         for text in (element.text if shown else None, element.tail):
             if text and not text.isspace():
                 position += 1
-                day = find_text_date(" ".join(text.split()), language)
-                if day is not None:
+                line = " ".join(text.split())
+                day = find_text_date(line, language)
+                if day is not None and not (rules.SKIP_UPDATE_LINES and _UPDATE_CUE.match(line)):
                     found.append((position, day))
     return found, anchor
 

@@ -275,6 +275,24 @@ MONTH_FIRST_LANGUAGES = frozenset({"en"})
 # Schweiz • 02.02.2022"), not inside a sentence of the story or a caption; or as the dateline a
 # longer text starts with ("27.1.2022 - Bei der Erinnerung an ...").
 TEXT_DATE_MAX_CHARS = 60
+# A shown date introduced by one of these is the last update, not the publication.
+UPDATE_CUES = (
+    "updated",
+    "last updated",
+    "aktualisiert",
+    "zuletzt aktualisiert",
+    "stand",
+    "mis à jour",
+    "mise à jour",
+    "actualizado",
+    "actualización",
+    "aggiornato",
+    "bijgewerkt",
+    "atualizado",
+    "обновлено",
+    "оновлено",
+)
+SKIP_UPDATE_LINES = True
 DATELINE_MAX_CHARS = 24
 
 # --- section -------------------------------------------------------------------------------
