@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -195,7 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         runs[collection.name] = run_collection(
             "metadata", tools, collection, fresh=args.fresh, cache_only=frozenset(args.cache_only.split(","))
         )
+    load_before = os.getloadavg()[0]
     times, how = timings(tools, collections, fresh=args.fresh, sample=args.timing)
+    load_after = os.getloadavg()[0]
+    cores = os.cpu_count()
+    how += f" (1-minute load average {load_before:.1f} before, {load_after:.1f} after; {cores} cores)"
     if args.cache_only:
         how += f"; outputs of {args.cache_only} read from the cache only"
     evaluations: dict[str, Evaluation] = {}
