@@ -208,10 +208,11 @@ URL_DAY_OVERRULES_FAR_DATES = True
 # None turns the settling off. Chosen leave-one-collection-out: bench.tunables.ShownDateReach.
 SHOWN_DATE_REACH: int | None = 6
 
-# htmldate's extensive search reads dates in the page's text too ("Published 3 March 2021") with
-# dateparser, whose search over every locale costs about 90 s on the first page a process sees
-# (measured: bench/throughput.py, the parser handler on moto) and seconds on later ones: a cold
-# start no Lambda can afford. The markup-only search stays.
+# htmldate's extensive search stays off. Measured on metadata-dev (1,181 dated pages, htmldate
+# 1.11): fast mode alone 0.885 same-day, extensive 0.919, extensive without its dateparser
+# fallback 0.914; the gain is the dates pages show as text, which `text_date` (textdates.py)
+# reads without a locale library. dateparser itself decides 6 pages and costs 0.4-6 s on the
+# first page that reaches it in a fresh process (its locale search): no cold start affords it.
 HTMLDATE_EXTENSIVE = False
 
 # Dates a page shows as text ("24. April 2020", "23 mai 2019", "January 18, 2020") name their
