@@ -241,3 +241,16 @@ def test_an_update_line_is_no_shown_publication_date() -> None:
         "<p>Aktualisiert: 11.04.2020, 10:27</p><p>03.04.2020</p><p>Der Text des Artikels.</p>"
     )
     assert extract_metadata(tree, None).published_at == date(2020, 4, 3)
+
+
+def test_a_date_held_by_an_updated_element_is_no_witness() -> None:
+    tree = page(
+        "<article><h1>Laufen im Winter: von bäh zu yeah</h1><span class='posted-on'>"
+        "<time class='updated' datetime='2019-02-09T23:00:55+01:00'>9. Februar 2019</time>"
+        "<time class='entry-date published' datetime='2019-02-10T09:30:10+01:00'>10. Februar 2019</time>"
+        "</span>"
+        "<p>Der Text des Artikels, ohne Datum.</p></article>",
+        head='<meta property="article:published_time" content="2019-02-09T23:00:55+01:00">',
+    )
+    published = extract_metadata(tree, None).published_at
+    assert published == datetime(2019, 2, 10, 9, 30, 10, tzinfo=timezone(timedelta(hours=1)))

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]  # via htmldate
 from htmldate import find_date
+from lxml.html import HtmlElement
 
 from newsdesk.extraction import metadata_rules as rules
 from newsdesk.extraction.pagemeta import Page
@@ -211,6 +212,9 @@ _UNSHOWN = frozenset(
 _UPDATE_CUE = re.compile(r"(?i)^\W*(?:" + "|".join(map(re.escape, rules.UPDATE_CUES)) + r")\b")
 
 
+_UPDATE_MARK = re.compile(r"(?i)updated|modified")
+
+
 def shown_dates(page: Page) -> tuple[list[tuple[int, date]], int | None]:
     """Every date shown as a short text of its own, with its position among the page's texts,
     and the position of the article's <h1> (None without one)."""
@@ -223,14 +227,26 @@ def shown_dates(page: Page) -> tuple[list[tuple[int, date]], int | None]:
         if element is heading:
             anchor = position
         shown = isinstance(element.tag, str) and element.tag not in _UNSHOWN
-        for text in (element.text if shown else None, element.tail):
+        # An element's own text is marked by its classes; its tail belongs to its parent.
+        for text, holder in ((element.text if shown else None, element), (element.tail, None)):
             if text and not text.isspace():
                 position += 1
                 line = " ".join(text.split())
                 day = find_text_date(line, language)
-                if day is not None and not (rules.SKIP_UPDATE_LINES and _UPDATE_CUE.match(line)):
+                if day is not None and not _an_update(line, holder):
                     found.append((position, day))
     return found, anchor
+
+
+def _an_update(line: str, holder: HtmlElement | None) -> bool:
+    """The shown date is the last update: introduced as one ("Aktualisiert:"), or held by an
+    element marked as one (`<time class="updated">`, `itemprop="dateModified"`)."""
+    if not rules.SKIP_UPDATE_LINES:
+        return False
+    if _UPDATE_CUE.match(line):
+        return True
+    marker = "" if holder is None else f"{holder.get('class') or ''} {holder.get('itemprop') or ''}"
+    return bool(_UPDATE_MARK.search(marker))
 
 
 def shown_day(page: Page, reach: int | None = None) -> date | None:
