@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
@@ -17,7 +18,6 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdesk.events import S3Notification
@@ -29,6 +29,7 @@ from newsdesk.storage.parse_failures import ParseFailureLog
 from newsdesk.storage.s3 import ArticleStore, RawPageStore
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
 logger = Logger()
@@ -39,15 +40,17 @@ settings = ParserSettings.load()
 idempotency_config = IdempotencyConfig(
     event_key_jmespath="[bucket, key, etag]", raise_on_no_idempotency_key=True
 )
-persistence = (
-    DynamoDBPersistenceLayer(table_name=settings.idempotency_table) if settings.idempotency_table else None
-)
 
 
 @cache
 def _s3() -> S3Client:
     # One client per execution environment: creating one costs more than parsing a page.
     return boto3.client("s3")
+
+
+@cache
+def _dynamodb() -> DynamoDBClient:
+    return boto3.client("dynamodb")
 
 
 @cache
@@ -77,18 +80,26 @@ def _parse_object(object_ref: dict[str, str]) -> dict[str, Any]:
     }
 
 
-parse_object = (
-    idempotent_function(
+@cache
+def _idempotent_parse() -> Callable[..., dict[str, Any]]:
+    """`_parse_object` behind Powertools Idempotency (when a table is configured).
+
+    Built by the first record rather than at import: the persistence layer creates a DynamoDB
+    client, which is most of what this module's import would otherwise cost.
+    """
+    if not settings.idempotency_table:
+        return _parse_object
+    # The default session's client: its endpoint and model data are already loaded for the stores.
+    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=_dynamodb())
+    wrapped: Callable[..., dict[str, Any]] = idempotent_function(
         data_keyword_argument="object_ref", config=idempotency_config, persistence_store=persistence
     )(_parse_object)
-    if persistence
-    else _parse_object
-)
+    return wrapped
 
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
-    notification = parse(event=record.json_body, model=S3Notification)
+    notification = S3Notification.model_validate_json(record.body)
     if notification.is_test_event:
         # S3 sends one when the notification is configured: nothing to parse.
         return
@@ -104,7 +115,7 @@ def record_handler(record: SQSRecord) -> None:
         logger.set_correlation_id(article_id)
         logger.append_keys(source=source, article_id=article_id, raw_key=object_ref["key"])
         try:
-            stored = parse_object(object_ref=object_ref)
+            stored = _idempotent_parse()(object_ref=object_ref)
         except Exception:
             # Transient (throttling, network, a concurrent writer): the queue retries, then dead-letters.
             logger.exception("parsing failed; the message will be retried", extra=object_ref)
@@ -142,7 +153,7 @@ def _report(stored: dict[str, Any], object_ref: dict[str, str]) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    if persistence:
+    if settings.idempotency_table:
         idempotency_config.register_lambda_context(context)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
