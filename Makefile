@@ -79,6 +79,7 @@ typecheck: setup
 	$(VENV)/bin/mypy functions/dispatcher/app.py
 	$(VENV)/bin/mypy functions/fetcher/app.py
 	$(VENV)/bin/mypy functions/parser/app.py
+	$(VENV)/bin/mypy layers/newsdesk/build_layer.py
 	$(VENV)/bin/mypy bench
 
 cfn-lint: setup

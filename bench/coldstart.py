@@ -107,7 +107,9 @@ def measure(body: str, paths: list[str], env: dict[str, str], runs: int) -> list
     times = []
     for _ in range(runs):
         done = subprocess.run(
-            [sys.executable, "-S", "-E", "-c", code],
+            # -B: Lambda's code and layers are read-only, so nothing the import compiles is kept for
+            # the next cold start; only the .pyc files the build ships count.
+            [sys.executable, "-B", "-S", "-E", "-c", code],
             env=_environment(env),
             capture_output=True,
             text=True,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdesk.events import S3Notification
+from newsdesk.observability import HandlerTracing
 from newsdesk.parsing import Outcome, ParseResult, ParserStores, ids_from_raw_key, parse_raw_page
 from newsdesk.settings import ParserSettings
 from newsdesk.storage.dynamodb import ArticleTable
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 logger = Logger()
-tracer = Tracer()
+# X-Ray subsegments only with XRAY_SUBSEGMENTS=true: the SDK's import is a cold-start cost.
+tracing = HandlerTracing()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 settings = ParserSettings.load()
@@ -97,7 +99,7 @@ def _idempotent_parse() -> Callable[..., dict[str, Any]]:
     return wrapped
 
 
-@tracer.capture_method
+@tracing.method
 def record_handler(record: SQSRecord) -> None:
     notification = S3Notification.model_validate_json(record.body)
     if notification.is_test_event:
@@ -150,7 +152,7 @@ def _report(stored: dict[str, Any], object_ref: dict[str, str]) -> None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@tracing.handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     if settings.idempotency_table:
