@@ -9,6 +9,7 @@ metrics to stdout and tracing is off locally, so nothing here could exercise the
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -269,6 +270,29 @@ def _used(allowed: set[tuple[str, str]]) -> set[str]:
     return {action for action, _ in allowed}
 
 
+@contextlib.contextmanager
+def _running_as(
+    role: str,
+    policies: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    moto_server: str,
+) -> Iterator[None]:
+    """The body runs signed as a role with exactly these policies, IAM enforced."""
+    credentials = _assume(role, policies)
+    _as_role(monkeypatch, moto_server, credentials)
+    try:
+        yield
+    finally:
+        _stop_enforcing(monkeypatch, moto_server)
+
+
+def _assert_exactly_needed(role: str, policies: list[dict[str, Any]], enforced: set[tuple[str, str]]) -> None:
+    """Everything used was granted, and everything granted was used or is listed as off-path."""
+    granted = _granted(policies)
+    assert _used(enforced) <= granted
+    assert granted - _used(enforced) == NOT_ON_THE_HAPPY_PATH[role]
+
+
 def test_dispatcher_runs_with_exactly_its_role(
     moto_server: str,
     enforced: set[tuple[str, str]],
@@ -280,16 +304,11 @@ def test_dispatcher_runs_with_exactly_its_role(
         stack = ensure_stack()
         _push_sources(stack, sample_site)
         policies = _role_policies("DispatcherFunctionRole", stack)
-        credentials = _assume("DispatcherFunctionRole", policies)
-
-        _as_role(monkeypatch, moto_server, credentials)
-        report = _dispatch(stack, tmp_path)
-        _stop_enforcing(monkeypatch, moto_server)
+        with _running_as("DispatcherFunctionRole", policies, monkeypatch, moto_server):
+            report = _dispatch(stack, tmp_path)
 
     assert sorted(report["dispatched"]) == ["harbour-gazette", "kyiv-independent"], report
-    granted = _granted(policies)
-    assert _used(enforced) <= granted
-    assert granted - _used(enforced) == NOT_ON_THE_HAPPY_PATH["DispatcherFunctionRole"]
+    _assert_exactly_needed("DispatcherFunctionRole", policies, enforced)
 
 
 def test_fetch_worker_and_its_queue_mapping_run_with_exactly_its_role(
@@ -307,17 +326,12 @@ def test_fetch_worker_and_its_queue_mapping_run_with_exactly_its_role(
             "kyiv-independent",
         ]
         policies = _role_policies("FetcherFunctionRole", stack)
-        credentials = _assume("FetcherFunctionRole", policies)
-
-        _as_role(monkeypatch, moto_server, credentials)
         # The event source mapping polls with the function's role too.
-        fetched = _fetch_jobs(stack, tmp_path)
-        _stop_enforcing(monkeypatch, moto_server)
+        with _running_as("FetcherFunctionRole", policies, monkeypatch, moto_server):
+            fetched = _fetch_jobs(stack, tmp_path)
 
     assert fetched == 4, (tmp_path / "FetcherFunction.log").read_text(encoding="utf-8")[-3000:]
-    granted = _granted(policies)
-    assert _used(enforced) <= granted
-    assert granted - _used(enforced) == NOT_ON_THE_HAPPY_PATH["FetcherFunctionRole"]
+    _assert_exactly_needed("FetcherFunctionRole", policies, enforced)
     sqs_resources = {resource for action, resource in enforced if action.startswith("sqs:")}
     assert sqs_resources == {_arns(stack)["FetchQueue"]}
 
@@ -333,22 +347,17 @@ def test_parser_and_its_queue_mapping_run_with_exactly_its_role(
         stack = ensure_stack()
         assert _fetch(stack, sample_site, tmp_path) == 4
         policies = _role_policies("ParserFunctionRole", stack)
-        credentials = _assume("ParserFunctionRole", policies)
-
-        _as_role(monkeypatch, moto_server, credentials)
         # The event source mapping polls with the function's role too.
-        drained = drain_queue(
-            stack.name("ParseQueue"), _function("ParserFunction", stack, stack.parser_env, tmp_path)
-        )
-        _stop_enforcing(monkeypatch, moto_server)
+        with _running_as("ParserFunctionRole", policies, monkeypatch, moto_server):
+            drained = drain_queue(
+                stack.name("ParseQueue"), _function("ParserFunction", stack, stack.parser_env, tmp_path)
+            )
 
         stored = boto3.resource("dynamodb").Table(stack.name("ArticlesTable")).scan()["Items"]
     assert drained.failed_attempts == 0, (tmp_path / "ParserFunction.log").read_text(encoding="utf-8")[-3000:]
     # Items per article (the article and its index entries), four articles.
     assert len({item.get("article_id", item["id"]) for item in stored}) == 4
-    granted = _granted(policies)
-    assert _used(enforced) <= granted
-    assert granted - _used(enforced) == NOT_ON_THE_HAPPY_PATH["ParserFunctionRole"]
+    _assert_exactly_needed("ParserFunctionRole", policies, enforced)
     sqs_resources = {resource for action, resource in enforced if action.startswith("sqs:")}
     assert sqs_resources == {_arns(stack)["ParseQueue"]}
 
@@ -367,15 +376,12 @@ def test_a_missing_permission_fails_the_run(
         for policy in policies:
             statements = policy["PolicyDocument"]["Statement"]
             policy["PolicyDocument"]["Statement"] = [s for s in statements if s.get("Sid") != "WriteArticles"]
-        credentials = _assume("ParserWithoutWriteArticles", policies)
-
-        _as_role(monkeypatch, moto_server, credentials)
-        drained = drain_queue(
-            stack.name("ParseQueue"),
-            _function("ParserFunction", stack, stack.parser_env, tmp_path),
-            max_invocations=3,
-        )
-        _stop_enforcing(monkeypatch, moto_server)
+        with _running_as("ParserWithoutWriteArticles", policies, monkeypatch, moto_server):
+            drained = drain_queue(
+                stack.name("ParseQueue"),
+                _function("ParserFunction", stack, stack.parser_env, tmp_path),
+                max_invocations=3,
+            )
 
     assert drained.succeeded - drained.test_events == 0
     assert drained.failed_attempts > 0

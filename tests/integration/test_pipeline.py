@@ -3,11 +3,12 @@ parser -> Article JSON in S3 and an item in DynamoDB; on in-process moto and on 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -406,3 +407,30 @@ def test_a_message_that_is_not_a_fetch_job_goes_to_the_fetch_dead_letter_queue(s
     assert drain.invocations == max_receive
     (dead,) = sqs.receive_message(QueueUrl=stack.name("FetchDeadLetterQueue"))["Messages"]
     assert dead["Body"] == '{"source": "not a source"}'
+
+
+def test_run_reports_progress_per_source_fetched_and_per_page_parsed(
+    sources_file: Path, tmp_path: Path
+) -> None:
+    reported: dict[str, tuple[int | None, list[int]]] = {}
+
+    @contextlib.contextmanager
+    def recording(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+        steps: list[int] = []
+        reported[description] = (total, steps)
+        yield steps.append
+
+    with local_aws(None):
+        stack = ensure_stack()
+        with (tmp_path / "handlers.log").open("a", encoding="utf-8") as log:
+            summary = run_cycle(
+                stack, sources_file=sources_file, allow_private_networks=True, log=log, progress=recording
+            )
+
+    fetch_total, fetch_steps = reported["fetching sources"]
+    assert fetch_total == len(summary.dispatched) > 0
+    assert sum(fetch_steps) == fetch_total
+    parse_total, parse_steps = reported["parsing pages"]
+    # The parse queue also holds S3's test event; every message drained is reported.
+    assert parse_total is not None and parse_total >= summary.parsed == 4
+    assert sum(parse_steps) == parse_total

@@ -110,11 +110,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_and_report(stack: Any, sources: Path | None, allow_private: bool, newest: int) -> None:
     from newsdesk.local.events import describe as describe_event
     from newsdesk.local.runner import run_cycle
+    from newsdesk.progress import progress
 
     log_path = Path(tempfile.gettempdir()) / "newsdesk-local-run.log"
     with log_path.open("a", encoding="utf-8") as log:
         started = time.monotonic()
-        summary = run_cycle(stack, sources_file=sources, allow_private_networks=allow_private, log=log)
+        summary = run_cycle(
+            stack, sources_file=sources, allow_private_networks=allow_private, log=log, progress=progress
+        )
     failures = ", ".join(f"{k}={v}" for k, v in sorted(summary.fetch_failed.items()))
     print(
         f"cycle: discovered {summary.discovered}, fetched {summary.fetched}, parsed {summary.parsed}, "

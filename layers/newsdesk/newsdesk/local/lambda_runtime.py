@@ -153,11 +153,17 @@ def _is_s3_test_event(body: str) -> bool:
 
 
 def drain_queue(
-    queue_url: str, function: LocalFunction, *, batch_size: int = 10, max_invocations: int = 1000
+    queue_url: str,
+    function: LocalFunction,
+    *,
+    batch_size: int = 10,
+    max_invocations: int = 1000,
+    on_processed: Callable[[int], None] | None = None,
 ) -> DrainResult:
     """Lambda's SQS event source mapping: batches in, successes deleted, reported failures made
     visible again at once (standing in for the visibility timeout), so that a message failing
-    maxReceiveCount times is moved to the dead-letter queue by SQS itself."""
+    maxReceiveCount times is moved to the dead-letter queue by SQS itself. `on_processed(n)`
+    hears how many messages of each batch succeeded."""
     sqs = boto3.client("sqs")
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
@@ -193,4 +199,6 @@ def drain_queue(
                 result.test_events += _is_s3_test_event(message["Body"])
                 result.failed_message_ids.discard(message["MessageId"])
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        if on_processed is not None:
+            on_processed(len(messages) - len(failed & {m["MessageId"] for m in messages}))
     return result

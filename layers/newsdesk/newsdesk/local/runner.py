@@ -3,12 +3,15 @@ schedule -> dispatcher -> fetch queue -> fetch workers (in parallel threads) -> 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import boto3
 
@@ -16,6 +19,22 @@ from newsdesk.local import events as local_events
 from newsdesk.local import template as tpl
 from newsdesk.local.aws import LocalStack, queue_redrive
 from newsdesk.local.lambda_runtime import LocalContext, LocalFunction, drain_queue
+
+Advance = Callable[[int], None]
+
+
+class ProgressFactory(Protocol):
+    """`newsdesk.progress.progress`'s shape: a context manager yielding `advance(n)`."""
+
+    def __call__(self, description: str, total: int | None) -> AbstractContextManager[Advance]: ...
+
+
+@contextlib.contextmanager
+def no_progress(description: str, total: int | None) -> Iterator[Advance]:
+    def ignore(n: int) -> None:
+        return None
+
+    yield ignore
 
 
 @dataclass
@@ -72,9 +91,16 @@ class ParallelDrain:
     """
 
     def __init__(
-        self, queue_url: str, function: LocalFunction, *, workers: int, max_invocations: int
+        self,
+        queue_url: str,
+        function: LocalFunction,
+        *,
+        workers: int,
+        max_invocations: int,
+        on_source_done: Advance | None = None,
     ) -> None:
         self.queue_url = queue_url
+        self.on_source_done = on_source_done
         self.function = function
         self.workers = max(1, workers)
         self.max_invocations = max_invocations
@@ -130,8 +156,13 @@ class ParallelDrain:
         try:
             response = self.function.handler({"Records": [_record(message, self._arn)]}, context) or {}
             failed = bool(response.get("batchItemFailures"))
+            results = response.get("results", [])
             with self._cond:
-                self.results.extend(response.get("results", []))
+                self.results.extend(results)
+                # A continued source is not done: its next job lands on the queue.
+                done = sum(1 for r in results if r.get("outcome") != "continued")
+                if done and self.on_source_done is not None:
+                    self.on_source_done(done)
         except Exception:
             self.function.report_error(traceback.format_exc())
             failed = True
@@ -166,9 +197,11 @@ def run_cycle(
     log: IO[str] | None = None,
     workers: int | None = None,
     fetcher_overrides: dict[str, str] | None = None,
+    progress: ProgressFactory = no_progress,
 ) -> CycleSummary:
     """One schedule tick. `workers` overrides the template's fetch concurrency (the default);
-    `fetcher_overrides` sets fetcher settings (e.g. shorter timeouts for a test)."""
+    `fetcher_overrides` sets fetcher settings (e.g. shorter timeouts for a test); `progress`
+    reports sources fetched and pages parsed as they go (`newsdesk.progress.progress`)."""
     template = tpl.load_template(stack.template_path)
     root = stack.repo_root
 
@@ -188,12 +221,14 @@ def run_cycle(
     fetcher = _function(template, root, "FetcherFunction", fetcher_env, log)
     fetch_queue = stack.name("FetchQueue")
     _, fetch_max_receive = queue_redrive(fetch_queue)
-    jobs = ParallelDrain(
-        fetch_queue,
-        fetcher,
-        workers=workers or fetch_concurrency(template),
-        max_invocations=10_000 * (fetch_max_receive or 1),
-    ).run()
+    with progress("fetching sources", len(dispatched.get("dispatched", []))) as advance:
+        jobs = ParallelDrain(
+            fetch_queue,
+            fetcher,
+            workers=workers or fetch_concurrency(template),
+            max_invocations=10_000 * (fetch_max_receive or 1),
+            on_source_done=advance,
+        ).run()
 
     parser = _function(template, root, "ParserFunction", stack.parser_env, log)
     event_tap = local_events.tap(stack)
@@ -202,12 +237,14 @@ def run_cycle(
     dead_before = _queue_depth(dlq_url)
     sqs_event = tpl.function_event(template, "ParserFunction", "SQS")
     _, max_receive = queue_redrive(queue_url)
-    drained = drain_queue(
-        queue_url,
-        parser,
-        batch_size=int(sqs_event.get("BatchSize", 10)),
-        max_invocations=100 * (max_receive or 1),
-    )
+    with progress("parsing pages", _queue_depth(queue_url)) as advance:
+        drained = drain_queue(
+            queue_url,
+            parser,
+            batch_size=int(sqs_event.get("BatchSize", 10)),
+            max_invocations=100 * (max_receive or 1),
+            on_processed=advance,
+        )
     crawl = _merge(jobs)
     return CycleSummary(
         discovered=sum(int(j.get("discovered", 0)) for j in jobs),
