@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import json
 import shutil
 import subprocess
 import sys
@@ -61,6 +62,8 @@ PRUNE: tuple[tuple[str, str], ...] = (
     ("dateparser_scripts", "dateparser's maintenance scripts."),
     ("dateparser_cli", "dateparser's command line (language-model download)."),
 )
+
+PRUNED_MANIFEST = "pruned.json"
 
 PLATFORM_FLAGS = (
     "--platform",
@@ -140,6 +143,14 @@ def build(artifacts: Path, requirements: Path) -> dict[str, int]:
     copy_package(HERE / "newsdesk", site)
     removed = prune(site)
     compile_all(site)
+    # Beside python/ (so never on the import path): what this layer lacks and why, for whoever
+    # looks in /opt, and for bench.package_size.
+    reasons = dict(PRUNE)
+    manifest = [
+        {"rule": rule, "bytes": size, "reason": reasons.get(rule, "AWS service models no function calls.")}
+        for rule, size in removed.items()
+    ]
+    (artifacts / PRUNED_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return removed
 
 
