@@ -134,6 +134,7 @@ def _main(argv: list[str] | None = None) -> int:
         print(f"no build at {args.build_dir}: run `make sam-build` first", file=sys.stderr)
         return 2
     layer = str(args.build_dir / "NewsdeskLayer" / "python")
+    load_at_start = os.getloadavg()[0]
     results: dict[str, float] = {}
     # Interleave the floor and the handlers so machine load weighs on all alike.
     samples: dict[str, list[float]] = {"floor (boto3 + 1 client)": []}
@@ -147,7 +148,9 @@ def _main(argv: list[str] | None = None) -> int:
     for name, values in samples.items():
         results[name] = statistics.median(values) * 1000
     floor = results["floor (boto3 + 1 client)"]
-    print(f"cold-start import, median of {args.runs} fresh processes (python -B -S -E, built layer only)")
+    # Timings move with the machine's load: say it (2 cores here, shared).
+    load = f"load average {load_at_start:.1f} at start, {os.getloadavg()[0]:.1f} at end"
+    print(f"cold-start import, median of {args.runs} fresh processes (python -B -S -E, built layer): {load}")
     print(f"{'what':<28}{'ms':>9}{'x floor':>9}")
     for name, ms in results.items():
         print(f"{name:<28}{ms:9.0f}{ms / floor:9.2f}")

@@ -214,7 +214,10 @@ def measure(build_dir: Path, runs: int) -> dict[str, dict[str, float]]:
 
 
 def report(results: dict[str, dict[str, float]], runs: int) -> None:
-    print(f"\nimport + first event, median of {runs} fresh processes (moto on 127.0.0.1, the sample site)")
+    print(
+        f"\nimport + first event, median of {runs} fresh processes (moto on 127.0.0.1, the sample site);"
+        f" load average {os.getloadavg()[0]:.1f} at end"
+    )
     print(f"{'what':<22}{'import':>9}{'1st event':>11}{'import+1st':>12}{'warm event':>12}{'1st - warm':>12}")
     for name, r in results.items():
         first, warm = r["first_event_ms"], r["warm_event_ms"]
