@@ -114,8 +114,13 @@ def _main(argv: list[str] | None = None) -> int:
     print(f"  babel locale-data lookups           {trace['babel_asked']:6d}")
     metadata = [p for p in trace["opened"] if ".dist-info/" in p]
     print(f"data files opened inside the layer (besides {len(metadata)} dist-info files: entry-point scans):")
+    by_dir: dict[str, list[str]] = {}
     for path in trace["opened"]:
         if path not in metadata:
+            by_dir.setdefault(str(Path(path).parent), []).append(path)
+    for folder, paths in sorted(by_dir.items()):
+        shown = paths if len(paths) <= 3 else [f"{folder}/ ({len(paths)} files)"]
+        for path in shown:
             print(f"  {path}")
     print("packages imported from the layer: " + " ".join(trace["modules"]))
     return 0
