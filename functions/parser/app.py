@@ -91,7 +91,8 @@ def _idempotent_parse() -> Callable[..., dict[str, Any]]:
     """
     if not settings.idempotency_table:
         return _parse_object
-    # The default session's client: its endpoint and model data are already loaded for the stores.
+    # A client of the default session, which the stores share (endpoint data is loaded once);
+    # left to itself the persistence layer would create a boto3 session of its own.
     persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=_dynamodb())
     wrapped: Callable[..., dict[str, Any]] = idempotent_function(
         data_keyword_argument="object_ref", config=idempotency_config, persistence_store=persistence
