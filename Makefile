@@ -79,6 +79,7 @@ typecheck: setup
 	$(VENV)/bin/mypy functions/dispatcher/app.py
 	$(VENV)/bin/mypy functions/fetcher/app.py
 	$(VENV)/bin/mypy functions/parser/app.py
+	$(VENV)/bin/mypy layers/newsdesk/build_layer.py
 	$(VENV)/bin/mypy bench
 
 cfn-lint: setup
@@ -117,6 +118,7 @@ bench-perf: setup sam-build
 	mkdir -p bench/results
 	$(PY) -m bench.coldstart --docs --json bench/results/coldstart.json
 	$(PY) -m bench.package_size --docs --json bench/results/package_size.json
+	$(PY) -m bench.layer_trace --docs
 	$(PY) -m bench.throughput --docs --json bench/results/throughput.json
 	$(PY) -m bench.fetcher --docs --json bench/results/fetcher.json
 	$(PY) -m bench.cost

@@ -42,6 +42,8 @@ PRICES = {
     "logs_ingested_gb": 0.50,
     "xray_trace": 5.00 / 1e6,
 }
+# Lambda's SQS event source mapping keeps five long polls (20 s) open per queue while idle.
+IDLE_POLLS_PER_QUEUE_MONTH = 5 * 30 * 86400 // 20
 _S3_PUT_OPS = {"PutObject", "CopyObject", "ListObjectsV2", "ListObjects", "CreateMultipartUpload"}
 _DYNAMODB_READS = {"GetItem": 0.5, "Query": 0.5, "BatchGetItem": 0.5, "Scan": 0.5}
 
@@ -82,6 +84,32 @@ def _memory(facts: dict[str, Any], *candidates: str) -> float:
     return 1.0
 
 
+def dynamodb_wru(run: dict[str, Any], facts: dict[str, Any]) -> float:
+    """Write units as billed: measured per item (GSI copies where the item has the index's keys,
+    transactions twice) when the benchmark recorded them, else every write times every GSI."""
+    if "dynamodb_wru" in run:
+        return float(sum(run["dynamodb_wru"].values()))
+    wru = 0.0
+    for physical, units in run["dynamodb_write_kb"].items():
+        wru += units * (1 + facts["gsis"].get(_logical_table(physical, facts["gsis"]), 0))
+    return wru
+
+
+def sqs_requests(run: dict[str, Any]) -> int:
+    """SQS requests as a deployment makes them.
+
+    Sends are measured (the dispatcher's batches, continuations). Receives and deletes are not
+    the local runner's (it polls a moto queue in a loop, which says nothing of Lambda): Lambda's
+    event source mapping receives a batch and deletes it with one call, so two requests per fetch
+    job (batch size 1) and two per parse batch of 10; S3 sends one notification per raw page. Its
+    idle long polling is a fixed cost per queue, not per article (see the source-month section).
+    """
+    calls: dict[str, int] = run["aws_requests"]
+    sends = sum(n for op, n in calls.items() if op in {"sqs:SendMessage", "sqs:SendMessageBatch"})
+    jobs = int(run.get("jobs", run["sources"]))
+    return sends + int(run["fetched"]) + 2 * jobs + 2 * math.ceil(int(run["parsed"]) / 10)
+
+
 def per_run_lines(
     run: dict[str, Any], parser_s_per_article: float, facts: dict[str, Any], arch: str
 ) -> list[Line]:
@@ -119,12 +147,7 @@ def per_run_lines(
             f"{run['s3_put_bytes'] / 1e6:.2f} MB written",
         ),
     ]
-    wru = 0.0
-    for physical, units in run["dynamodb_write_kb"].items():
-        logical = _logical_table(physical, facts["gsis"])
-        # Every write to a table is written again to each of its GSIs (all projected ALL here):
-        # an upper bound, since an item missing an index's key is not written to that index.
-        wru += units * (1 + facts["gsis"].get(logical, 0))
+    wru = dynamodb_wru(run, facts)
     rru = sum(
         n * _DYNAMODB_READS.get(op.split(":", 1)[1], 0)
         for op, n in calls.items()
@@ -134,10 +157,16 @@ def per_run_lines(
         Line("DynamoDB: writes", wru * PRICES["dynamodb_wru"], f"{wru:.0f} write units, GSI copies included"),
         Line("DynamoDB: reads", rru * PRICES["dynamodb_rru"], f"{rru:.0f} read units"),
     ]
-    sqs = sum(n for op, n in calls.items() if op.startswith("sqs:")) + parsed  # + S3's SendMessage
+    sqs = sqs_requests(run)
+    lines.append(
+        Line(
+            "SQS: requests",
+            sqs * PRICES["sqs_request"],
+            f"{sqs} requests: sends measured, Lambda's receives and deletes per batch",
+        )
+    )
     events = sum(n for op, n in calls.items() if op == "events:PutEvents")
     lines += [
-        Line("SQS: requests", sqs * PRICES["sqs_request"], f"{sqs} requests (S3 notifications included)"),
         Line("EventBridge: events", events * PRICES["eventbridge_event"], f"{events} PutEvents calls"),
         Line(
             "CloudWatch Logs: ingestion",
@@ -151,6 +180,93 @@ def per_run_lines(
         ),
     ]
     return lines
+
+
+def _halving(lines: list[Line], top: Line, new: int) -> list[str]:
+    """What would halve the total: the top line's lever, priced from the same measurements."""
+    total = sum(x.usd for x in lines)
+    rest = sorted((x for x in lines if x is not top), key=lambda x: -x.usd)
+    second = rest[0] if rest else None
+    levers = {
+        "Lambda: fetch workers (GB-s)": "a fetch worker is billed while it waits out each host's interval "
+        "(1 s after every answer): fewer GB per worker (below) or several sources' waits overlapped "
+        "in one worker (a fetch-queue batch of several sources run side by side) shrink it",
+        "Lambda: parser (GB-s)": "the parser's CPU per page (docs/benchmarks.md, parser throughput)",
+        "S3: PUT requests": "two PUTs per article (the raw page, the article JSON) are this design's floor",
+        "DynamoDB: writes": "fewer index entries per article, or no GSI copies of items no index query needs",
+    }
+    lever = levers.get(top.what, "")
+    out = [f"Halving the total ({total * 1000 / new:.5f}) needs about {total * 500 / new:.5f} less."]
+    if lever:
+        out.append(f"The top line's lever: {lever}.")
+    if second is not None:
+        out.append(
+            f"Next after it: **{second.what}** ({second.usd * 1000 / new:.5f}, {second.usd / total:.0%})."
+        )
+    return [" ".join(out), ""]
+
+
+def _fetch_memory(fetcher: dict[str, Any], facts: dict[str, Any], new: int) -> list[str]:
+    """The fetch line at other memory sizes, beside the worker's measured peak RSS."""
+    rss = fetcher.get("worker_rss")
+    first = fetcher["first"]
+    chosen = _memory(facts, "FetcherFunction") * 1024
+    out = ["### The fetch worker's memory", ""]
+    if rss:
+        out += [
+            f"Measured peak RSS of one fetch worker running one source of {fetcher['config']['articles']} "
+            f"articles through the real handler in a fresh process: **{rss['worker_peak_mb']:.0f} MB** "
+            f"(importing the handler: {rss['after_import_mb']:.0f} MB; the job adds "
+            f"{rss['after_job_mb'] - rss['before_job_mb']:.0f} MB; moto, standing in for AWS in that "
+            "process, is left out). Lambda's runtime adds a few tens of MB; a page is at most "
+            "MaxBodyBytes (10 MB) per fetch thread.",
+            "",
+        ]
+    out += ["| fetcher memory | fetch workers, USD per 1,000 articles (x86_64) |", "|---|---|"]
+    for mb in (128, 256, 512, 1024):
+        usd = first["worker_seconds"] * mb / 1024 * PRICES["lambda_gb_s_x86_64"] * 1000 / new
+        mark = " (template.yaml)" if mb == chosen else ""
+        out.append(f"| {mb} MB{mark} | {usd:.5f} |")
+    config = fetcher["config"]
+    floor_s = float(config["latency"]) + float(config["interval"])  # per request, by the rule
+    measured_s = first["worker_seconds"] / max(int(first["fetched"]), 1)
+    floor_usd = floor_s * chosen / 1024 * PRICES["lambda_gb_s_x86_64"] * 1000
+    out += [
+        "",
+        f"Billed worker time per article here: {measured_s:.2f} s, where politeness alone asks "
+        f"{floor_s:.2f} s (one answer plus one interval per request): the benchmark runs all 20 "
+        "workers, the sites and moto in one process on a shared 2-core machine, so each request "
+        "also waits for CPU (docs/benchmarks.md, fetcher). At the floor the fetch line would be "
+        f"{floor_usd:.5f} per 1,000 articles at {chosen:.0f} MB.",
+        "",
+        "Lambda gives CPU in proportion to memory (a full vCPU at 1,769 MB): the fetcher's work per",
+        "article is small beside the 1 s it waits per host, so less memory costs little time here.",
+        "",
+    ]
+    return out
+
+
+def _writes_by_item(run: dict[str, Any], new: int) -> list[str]:
+    by_item: dict[str, float] = run.get("dynamodb_wru_by_item") or {}
+    if not by_item:
+        return []
+    out = [
+        "### DynamoDB write units per article, by item",
+        "",
+        "| table and item | write units per new article |",
+        "|---|---|",
+    ]
+    for name, units in sorted(by_item.items(), key=lambda kv: -kv[1]):
+        out.append(f"| {name} | {units / new:.2f} |")
+    out += [f"| **total** | **{sum(by_item.values()) / new:.2f}** |", ""]
+    if run.get("dynamodb_wru_rule") != "gsi-copies-at-standard-rate":
+        out += [
+            "This run counted the index copies of transactional writes at the transactional rate",
+            "(twice), like the items themselves: an upper bound, since index copies are billed at",
+            "the standard rate (the counter now does so; the next `make bench-perf` measures it).",
+            "",
+        ]
+    return out
 
 
 def _table(lines: list[Line], scale: float) -> list[str]:
@@ -196,20 +312,9 @@ def render(results: Path, facts: dict[str, Any], new_per_day: int, runs_per_day:
                 f"The line that dominates: **{top.what}** ({top.usd / total:.0%}).",
                 "",
             ]
-            fetch = next((x for x in lines if x.what.startswith("Lambda: fetch workers")), None)
-            if fetch is not None and top is fetch:
-                # A fetch worker mostly waits out the per-host interval, and Lambda bills the wait
-                # by GB-second: the same run at the smallest memory that fits the layer's imports.
-                small = fetch.usd * 256 / (_memory(facts, "FetchWorkerFunction", "FetcherFunction") * 1024)
-                doc += [
-                    "What would halve it: a fetch worker spends its run waiting out the per-host",
-                    "interval, billed by GB-second whatever it does. At 256 MB instead of "
-                    f"{_memory(facts, 'FetcherFunction') * 1024:.0f} MB that line costs "
-                    f"{small * 1000 / new:.5f} and the total {(total - fetch.usd + small) * 1000 / new:.5f} "
-                    "per 1,000 articles; interleaving several sources' hosts in one worker "
-                    "(`FetchThreadsPerWorker`) would overlap the waits as well.",
-                    "",
-                ]
+            doc += _halving(lines, top, new)
+            doc += _fetch_memory(fetcher, facts, new)
+            doc += _writes_by_item(first, new)
     doc += [
         "| architecture | USD per 1,000 articles |",
         "|---|---|",
@@ -239,6 +344,11 @@ def render(results: Path, facts: dict[str, Any], new_per_day: int, runs_per_day:
         f"| {month_articles} new articles | {month_articles * per_article:.5f} |",
         f"| scheduler share | {schedule:.6f} |",
         f"| **total** | **{month_runs * idle_per_run + month_articles * per_article + schedule:.4f}** |",
+        "",
+        "Fixed per deployment, whatever the sources: Lambda's event source mappings long-poll the",
+        f"fetch and parse queues (about {IDLE_POLLS_PER_QUEUE_MONTH:,} requests a month per queue, five",
+        "pollers of 20 s each), about "
+        f"{2 * IDLE_POLLS_PER_QUEUE_MONTH * PRICES['sqs_request']:.2f} USD a month for the two.",
         "",
         "The steady-state run costs per source:",
         "",

@@ -110,6 +110,15 @@ def _main(argv: list[str] | None = None) -> int:
     print("\nlayer bytes by direct requirement (with everything it pulls in), MB")
     for name, size in sorted(by_root.items(), key=lambda kv: -kv[1]):
         print(f"  {name:<28}{size / mb:8.1f}")
+    # The layer build's record of what it dropped (layers/newsdesk/build_layer.py), beside python/.
+    manifest = next(args.build_dir.glob("*Layer/pruned.json"), None)
+    pruned = json.loads(manifest.read_text(encoding="utf-8")) if manifest else []
+    if pruned:
+        total = sum(entry["bytes"] for entry in pruned) / mb
+        print(f"\ndropped by the layer build (MB): {total:.1f} in all; the reasons are in build_layer.py")
+        for entry in sorted(pruned, key=lambda e: -e["bytes"]):
+            if entry["bytes"] >= mb / 10:
+                print(f"  {entry['rule']:<60}{entry['bytes'] / mb:8.1f}")
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -117,6 +126,7 @@ def _main(argv: list[str] | None = None) -> int:
                     "parts_mb": {n: s / mb for n, s in parts.items()},
                     "distributions_mb": {n: s / mb for s, n in by_dist},
                     "by_requirement_mb": {n: s / mb for n, s in by_root.items()},
+                    "pruned_mb": {e["rule"]: e["bytes"] / mb for e in pruned},
                 },
                 indent=2,
             )

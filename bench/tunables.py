@@ -6,6 +6,8 @@ the attribute is a zero-argument factory (a class) returning a `bench.loco.Tunab
 `BestSingleTool` is the baseline any learned combination has to beat held-out: it picks, on the
 training folds, the one tool whose cached output scores best (mean of per-fold F1) and predicts
 that tool's cached output. `BestToolPerField` does the same for metadata, field by field.
+`ShownDateReach` is newsdesk itself with its one fitted date threshold
+(`metadata_rules.SHOWN_DATE_REACH`) chosen on the training folds.
 
 `Consensus` is newsdesk's own body consensus (`extraction/consensus.py`, `votes.py`): its fit is
 the one that made the shipped data files (`bench.train_blocks.fit`), and it stands for the
@@ -21,10 +23,10 @@ from typing import Any
 
 from bench import cache, match, score
 from bench.data import Page
-from bench.tools import body_tools, metadata_tools
+from bench.tools import body_tools, iso, metadata_tools, newsdesk_version
 
 BODY: list[str] = ["bench.tunables:Consensus", "bench.tunables:BestSingleTool"]
-METADATA: list[str] = ["bench.tunables:BestToolPerField"]
+METADATA: list[str] = ["bench.tunables:BestToolPerField", "bench.tunables:ShownDateReach"]
 
 
 @functools.lru_cache(maxsize=256)
@@ -134,3 +136,79 @@ class BestToolPerField:
 
     def predict(self, params: dict[str, str], page: Page) -> dict[str, Any]:
         return {key: self._out(tool, page).get(key) for key, tool in params.items()}
+
+
+class ShownDateReach:
+    """newsdesk's metadata with `metadata_rules.SHOWN_DATE_REACH` fitted on the training folds.
+
+    The reach is how far (in texts) from the headline a shown date may stand to settle a conflict
+    between metadata dates. Each candidate's published date is computed once per page (the rest
+    of the output is newsdesk's cached output); a fit picks the candidate with the best mean of
+    per-fold same-day accuracy, the shipped value winning ties.
+    """
+
+    name = "newsdesk-fitted"
+    CANDIDATES: tuple[int | None, ...] = (None, 0, 3, 6, 10, 20, 40)
+
+    def __init__(self) -> None:
+        from newsdesk.extraction import metadata_rules
+
+        self.shipped = metadata_rules.SHOWN_DATE_REACH
+        self._dates: dict[tuple[str, str], dict[int | None, str | None]] = {}
+
+    def _published(self, page: Page) -> dict[int | None, str | None]:
+        key = (page.collection, page.id)
+        if key not in self._dates:
+            self._dates[key] = _published_per_reach(page, self.CANDIDATES)
+        return self._dates[key]
+
+    def fit(self, train: Mapping[str, Sequence[Page]]) -> dict[str, Any]:
+        means: dict[int | None, float] = {}
+        for reach in self.CANDIDATES:
+            per_fold = []
+            for pages in train.values():
+                marks = [
+                    match.same_day(p.truth["published"], self._published(p)[reach])
+                    for p in pages
+                    if p.truth.get("published")
+                ]
+                if marks:
+                    per_fold.append(sum(marks) / len(marks))
+            means[reach] = sum(per_fold) / len(per_fold) if per_fold else 0.0
+        best = max(means.values())
+        tied = [r for r, m in means.items() if m == best]
+        reach = self.shipped if self.shipped in tied else tied[0]
+        return {"reach": reach, "train_accuracy": {str(r): m for r, m in means.items()}}
+
+    def predict(self, params: dict[str, Any], page: Page) -> dict[str, Any]:
+        out = dict(_own_metadata(page.collection).get(page.id) or {})
+        if page.truth.get("published"):
+            out["published"] = self._published(page)[params["reach"]]
+        return out
+
+
+@functools.lru_cache(maxsize=16)
+def _own_metadata(collection: str) -> Mapping[str, Any]:
+    """This tree's newsdesk metadata outputs (the latest cached version may be another tree's)."""
+    return cache.outputs("newsdesk", collection, task="metadata", version=newsdesk_version())
+
+
+def _published_per_reach(page: Page, candidates: Sequence[int | None]) -> dict[int | None, str | None]:
+    from newsdesk.extraction import metadata_rules, parse_html
+    from newsdesk.extraction.dates import page_published
+    from newsdesk.extraction.decoding import decode_html
+    from newsdesk.extraction.pagemeta import Page as PageLayers
+
+    shipped = metadata_rules.SHOWN_DATE_REACH
+    try:
+        layers = PageLayers(parse_html(decode_html(page.html())), page.url)
+    except Exception:  # a page newsdesk cannot parse has no date under any reach
+        return dict.fromkeys(candidates)
+    out: dict[int | None, str | None] = {}
+    try:
+        for reach in candidates:
+            metadata_rules.SHOWN_DATE_REACH = reach
+            out[reach] = iso(page_published(layers))
+    finally:
+        metadata_rules.SHOWN_DATE_REACH = shipped
+    return out

@@ -6,12 +6,13 @@ from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdesk.fanout import dispatch
 from newsdesk.fetching.clock import SystemClock
+from newsdesk.observability import HandlerTracing
 from newsdesk.settings import DispatcherSettings
 from newsdesk.sources import interval_seconds
 from newsdesk.storage.crawl_state import plain_client
@@ -20,7 +21,8 @@ from newsdesk.storage.source_runs import DynamoSourceRuns
 from newsdesk.storage.sources_store import S3SourcesStore, configured_sources
 
 logger = Logger()
-tracer = Tracer()
+# X-Ray subsegments only with XRAY_SUBSEGMENTS=true: the SDK's import is a cold-start cost.
+tracing = HandlerTracing()
 metrics = Metrics()
 settings = DispatcherSettings.load()
 default_interval = interval_seconds(settings.default_interval)
@@ -42,7 +44,7 @@ def _adapters() -> tuple[DynamoSourceRuns, SqsJobQueue, S3SourcesStore | None]:
 
 
 @logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
+@tracing.handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     runs, queue, store = _adapters()

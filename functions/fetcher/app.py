@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
@@ -15,6 +15,7 @@ from newsdesk.crawler import CrawlOptions, CrawlReport
 from newsdesk.fanout import FetchJob, JobResult, run_job
 from newsdesk.fetching.clock import SystemClock
 from newsdesk.fetching.robots import RobotsCache
+from newsdesk.observability import HandlerTracing
 from newsdesk.settings import FetcherSettings
 from newsdesk.storage.crawl_state import DynamoCrawlState, plain_client
 from newsdesk.storage.host_slots import DynamoHostSlots
@@ -23,7 +24,8 @@ from newsdesk.storage.s3 import RawPageStore
 from newsdesk.storage.source_runs import DynamoSourceRuns
 
 logger = Logger()
-tracer = Tracer()
+# X-Ray subsegments only with XRAY_SUBSEGMENTS=true: the SDK's import is a cold-start cost.
+tracing = HandlerTracing()
 metrics = Metrics()
 settings = FetcherSettings.load()
 options = CrawlOptions.from_settings(settings)
@@ -88,7 +90,7 @@ def _run(body: str, context: LambdaContext) -> JobResult:
 
 
 @logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
+@tracing.handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     failures: list[dict[str, str]] = []

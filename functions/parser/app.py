@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -17,10 +18,10 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdesk.events import S3Notification
+from newsdesk.observability import HandlerTracing
 from newsdesk.parsing import Outcome, ParseResult, ParserStores, ids_from_raw_key, parse_raw_page
 from newsdesk.settings import ParserSettings
 from newsdesk.storage.dynamodb import ArticleTable
@@ -29,18 +30,17 @@ from newsdesk.storage.parse_failures import ParseFailureLog
 from newsdesk.storage.s3 import ArticleStore, RawPageStore
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
 logger = Logger()
-tracer = Tracer()
+# X-Ray subsegments only with XRAY_SUBSEGMENTS=true: the SDK's import is a cold-start cost.
+tracing = HandlerTracing()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 settings = ParserSettings.load()
 idempotency_config = IdempotencyConfig(
     event_key_jmespath="[bucket, key, etag]", raise_on_no_idempotency_key=True
-)
-persistence = (
-    DynamoDBPersistenceLayer(table_name=settings.idempotency_table) if settings.idempotency_table else None
 )
 
 
@@ -48,6 +48,11 @@ persistence = (
 def _s3() -> S3Client:
     # One client per execution environment: creating one costs more than parsing a page.
     return boto3.client("s3")
+
+
+@cache
+def _dynamodb() -> DynamoDBClient:
+    return boto3.client("dynamodb")
 
 
 @cache
@@ -77,18 +82,27 @@ def _parse_object(object_ref: dict[str, str]) -> dict[str, Any]:
     }
 
 
-parse_object = (
-    idempotent_function(
+@cache
+def _idempotent_parse() -> Callable[..., dict[str, Any]]:
+    """`_parse_object` behind Powertools Idempotency (when a table is configured).
+
+    Built by the first record rather than at import: the persistence layer creates a DynamoDB
+    client, which is most of what this module's import would otherwise cost.
+    """
+    if not settings.idempotency_table:
+        return _parse_object
+    # A client of the default session, which the stores share (endpoint data is loaded once);
+    # left to itself the persistence layer would create a boto3 session of its own.
+    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=_dynamodb())
+    wrapped: Callable[..., dict[str, Any]] = idempotent_function(
         data_keyword_argument="object_ref", config=idempotency_config, persistence_store=persistence
     )(_parse_object)
-    if persistence
-    else _parse_object
-)
+    return wrapped
 
 
-@tracer.capture_method
+@tracing.method
 def record_handler(record: SQSRecord) -> None:
-    notification = parse(event=record.json_body, model=S3Notification)
+    notification = S3Notification.model_validate_json(record.body)
     if notification.is_test_event:
         # S3 sends one when the notification is configured: nothing to parse.
         return
@@ -104,7 +118,7 @@ def record_handler(record: SQSRecord) -> None:
         logger.set_correlation_id(article_id)
         logger.append_keys(source=source, article_id=article_id, raw_key=object_ref["key"])
         try:
-            stored = parse_object(object_ref=object_ref)
+            stored = _idempotent_parse()(object_ref=object_ref)
         except Exception:
             # Transient (throttling, network, a concurrent writer): the queue retries, then dead-letters.
             logger.exception("parsing failed; the message will be retried", extra=object_ref)
@@ -139,10 +153,10 @@ def _report(stored: dict[str, Any], object_ref: dict[str, str]) -> None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@tracing.handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    if persistence:
+    if settings.idempotency_table:
         idempotency_config.register_lambda_context(context)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context

@@ -46,6 +46,9 @@ NOT_ON_THE_HAPPY_PATH = {
         "sqs:SendMessage",
         # The event source mapping makes a failed job visible again early.
         "sqs:ChangeMessageVisibility",
+        # Fetched URLs leave the queue in batches; one entry is deleted alone only when it is
+        # stale (another run did its work), skipped, or given up.
+        "dynamodb:DeleteItem",
     },
     "ParserFunctionRole": {
         # A new version of an article deletes the index entries the old one had and it has not.

@@ -1,4 +1,4 @@
-"""The event shapes newsdesk consumes, as pydantic models for Powertools Parser.
+"""The event shapes newsdesk consumes, as pydantic models.
 
 Only the fields newsdesk reads are required, so that every producer of S3 notifications
 (S3 itself, moto, a manual re-drive) is accepted.

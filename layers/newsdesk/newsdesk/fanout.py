@@ -19,18 +19,22 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from newsdesk.crawler import CrawlOptions, CrawlReport, RawPageSink, run_crawl
-from newsdesk.crawling.hosts import HostSlots
 from newsdesk.errors import StorageError
-from newsdesk.fetching.clock import Clock
-from newsdesk.fetching.robots import RobotsCache
 from newsdesk.sources import Source
-from newsdesk.storage.crawl_state import CrawlState
-from newsdesk.storage.source_runs import RunOutcome, SourceRun
+
+if TYPE_CHECKING:
+    # The crawler (and the fetching and discovery stack under it) is for workers only: the
+    # dispatcher imports this module too, and must not pay for it at cold start.
+    from newsdesk.crawler import CrawlOptions, CrawlReport, RawPageSink
+    from newsdesk.crawling.hosts import HostSlots
+    from newsdesk.fetching.clock import Clock
+    from newsdesk.fetching.robots import RobotsCache
+    from newsdesk.storage.crawl_state import CrawlState
+    from newsdesk.storage.source_runs import RunOutcome, SourceRun
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +186,8 @@ def run_job(
     robots: RobotsCache | None = None,
 ) -> JobResult:
     """Run one source (or continue it); see the module docstring."""
+    from newsdesk.crawler import run_crawl
+
     source = job.source
     owner = f"worker-{uuid.uuid4().hex[:12]}"
     if not runs.start(source.id, owner=owner, now=clock.time(), lease_seconds=lease_seconds):

@@ -20,7 +20,6 @@ from enum import StrEnum
 from newsdesk.article import SCHEMA_VERSION, Article
 from newsdesk.article_events import EventPublisher, event_for
 from newsdesk.errors import ExtractionError, StorageError
-from newsdesk.extraction import extract
 from newsdesk.storage.article_items import fingerprint
 from newsdesk.storage.dynamodb import ArticleTable, HeadState
 from newsdesk.storage.parse_failures import ParseFailureLog
@@ -88,6 +87,10 @@ def parse_raw_page(raw_key: str, stores: ParserStores) -> ParseResult:
             url=None,
             article_id=page_id,
         )
+    # The extraction stack (lxml, trafilatura, readability, htmldate) is imported by the first page
+    # that gets this far, not by the handler's import: see docs/benchmarks.md (bench-coldstart).
+    from newsdesk.extraction import extract
+
     try:
         article = extract(
             page.body,

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsdesk.errors import ConfigurationError
@@ -116,6 +115,10 @@ def parse_sources(data: Any, *, origin: str = "<sources>") -> list[Source]:
 
 def parse_sources_text(text: str, *, origin: str) -> list[Source]:
     """A sources file's text (YAML, so JSON works too), validated."""
+    # Only the dispatcher and the CLI read sources files; fetch workers get validated sources
+    # in their jobs and never import PyYAML.
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -739,12 +739,13 @@ def test_long_crawl_delay_is_capped_and_a_wait_past_the_budget_starts_no_fetch(
     start = clock.time()
     options = replace(options, max_crawl_delay_seconds=60)
 
-    report = crawl(server, state, sink, options, clock, should_stop=lambda: clock.time() > start + 100)
+    report = crawl(server, state, sink, options, clock, should_stop=lambda: clock.time() > start + 150)
 
-    # robots.txt at +0, the feed at +1, the first article at +61; the second's slot (+121) is past
-    # the budget, so after waiting for it the crawler stops instead of fetching.
+    # robots.txt at +0 (its own Crawl-delay, capped, spaces the request after it), the feed at
+    # +60, the first article at +120; the second's slot (+180) is past the budget, so after
+    # waiting for it the crawler stops instead of fetching.
     assert (report.fetched, report.deferred, report.stopped_early) == (1, 2, True)
-    assert [r.at - start for r in server.requests] == [0, 1, 61]
+    assert [r.at - start for r in server.requests] == [0, 60, 120]
     assert len(state.list_urls("news", "pending", 10)) == 2
 
 

@@ -161,6 +161,11 @@ class KillingState(DynamoCrawlState):
         self.kill.at("after recording the outcome, before dequeueing")
         super().dequeue(source, url_id)
 
+    def dequeue_many(self, source: str, url_ids: Any) -> None:
+        # The fetching stage records outcomes, then drops their entries in a batch.
+        self.kill.at("after recording the outcome, before dequeueing")
+        super().dequeue_many(source, url_ids)
+
 
 class KillingSink(MemorySink):
     kill: KillOnce

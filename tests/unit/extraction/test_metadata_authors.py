@@ -13,6 +13,11 @@ from newsdesk.extraction.authors import clean_authors, is_organisation
     ("raw", "expected"),
     [
         ("By Tim Zadorozhnyy", ["Tim Zadorozhnyy"]),
+        ("MORITZ GATHMANN am", ["Moritz Gathmann"]),  # "am <date>" lost its date
+        ("Jane Doe on", ["Jane Doe"]),
+        ("Über Creeny", ["Creeny"]),  # an "about the author" box
+        ("Veröffentlicht am von PETA-Team", ["PETA-Team"]),
+        ("About the author", []),
         ("by: Tim Zadorozhnyy", ["Tim Zadorozhnyy"]),
         ("Written by Rob Ewaschuk\n   Edited by Betsy Beyer", ["Rob Ewaschuk"]),
         ("Par Sébastien Farcis", ["Sébastien Farcis"]),

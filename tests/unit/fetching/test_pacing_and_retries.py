@@ -1,43 +1,14 @@
-"""Per-host pacing and retry timing, on a manual clock: nothing really sleeps."""
+"""Retry timing, on a manual clock: nothing really sleeps (host turns: test_host_turns.py)."""
 
 from __future__ import annotations
 
 import random
-import threading
 
 import pytest
 
 from newsdesk.fetching.clock import MAX_AHEAD_SECONDS, ManualClock, clamp_time, utc_datetime
 from newsdesk.fetching.errors import ConnectionFailedError, HttpStatusError
-from newsdesk.fetching.pacing import HostPacer
 from newsdesk.fetching.retries import MAX_RETRY_AFTER_SECONDS, RetryPolicy, parse_retry_after, with_retries
-
-
-def test_same_host_is_spaced_other_hosts_are_not(clock: ManualClock) -> None:
-    pacer = HostPacer(clock, min_interval=2.0)
-    assert pacer.wait("http://a.test") == 0
-    assert pacer.wait("http://b.test") == 0
-    assert pacer.wait("http://a.test") == pytest.approx(2.0)
-    assert pacer.wait("http://a.test", interval=5.0) == pytest.approx(2.0)  # slot already booked at +2
-    assert pacer.wait("http://a.test") == pytest.approx(5.0)  # then the crawl delay spacing applies
-
-
-def test_pacing_holds_across_threads(clock: ManualClock) -> None:
-    pacer = HostPacer(clock, min_interval=1.0)
-    stamps: list[float] = []
-    lock = threading.Lock()
-
-    def hit() -> None:
-        pacer.wait("http://a.test")
-        with lock:
-            stamps.append(clock.time())
-
-    threads = [threading.Thread(target=hit) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(clock.sleeps) >= 5.0
 
 
 def test_retry_after_forms() -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from newsdesk.crawling.hosts import HostSlots
+from newsdesk.crawling.hosts import ACQUIRE_AHEAD_SECONDS, HostSlots, take_turn
 from newsdesk.crawling.model import (
     HOST_BUSY_STATUSES,
     CrawlOptions,
     CrawlReport,
-    HostBackedOffError,
     RawPageSink,
     StoppedError,
 )
@@ -25,12 +26,22 @@ from newsdesk.fetching.errors import (
 )
 from newsdesk.fetching.http import FetchResponse, HttpClient
 from newsdesk.fetching.retries import RetryPolicy, retry_after_of, with_retries
-from newsdesk.fetching.robots import RobotsCache, fetch_robots_txt
+from newsdesk.fetching.robots import RobotsCache, crawl_delay_in, fetch_robots_txt
 from newsdesk.fetching.safety import AddressPolicy
 from newsdesk.storage.crawl_state import CrawlState
 from newsdesk.urls import origin_of
 
 logger = logging.getLogger(__name__)
+
+# A turn outlives the request's own timeout by this much (the store's round trips, a slow thread).
+HOLD_SLACK_SECONDS = 5.0
+
+
+@dataclass
+class _Turn:
+    sent: bool = False  # a request went out: the next one waits `spacing` after its answer
+    not_before: float | None = None  # the host answered 429/503: no request before then
+    spacing: float | None = None  # learnt from the answer itself (a robots.txt's Crawl-delay)
 
 
 class CrawlContext:
@@ -113,19 +124,48 @@ class CrawlContext:
 
     # -- fetching with politeness ------------------------------------------------------------------
 
-    def _pace(self, origin: str, crawl_delay: float | None = None) -> None:
-        """Wait for this host's next slot (shared with every other worker), or give up on the host."""
+    def _turn_options(self, crawl_delay: float | None) -> tuple[float, float, float]:
         spacing = max(self.options.min_host_interval_seconds, crawl_delay or 0.0)
-        now = self.clock.time()
         # Waiting out the host's own spacing (a long Crawl-delay) is pacing, not a backed-off host.
         max_wait = max(self.options.max_host_wait_seconds, spacing)
-        slot = self.hosts.reserve(origin, now=now, spacing=spacing, max_wait=max_wait)
-        if slot is None:
-            raise HostBackedOffError(origin)
-        if slot > now:
-            self.clock.sleep(slot - now)
+        # The turn outlives the longest request (the client's total timeout bounds it): a worker
+        # that dies holding it blocks the host only until then.
+        hold = ACQUIRE_AHEAD_SECONDS + self.options.total_timeout + HOLD_SLACK_SECONDS
+        return spacing, max_wait, hold
 
-    def _back_off_host(self, origin: str, error: HttpStatusError) -> None:
+    @contextmanager
+    def _host_turn(self, origin: str, crawl_delay: float | None = None) -> Iterator[_Turn]:
+        """Hold `origin`'s turn across one request (shared with every other worker): wait for it,
+        send within it, and give it back with the next slot `spacing` after the answer arrived.
+
+        Raises HostBackedOffError when the turn is too far away: the host's URLs stay queued.
+        """
+        spacing, max_wait, hold = self._turn_options(crawl_delay)
+        # One holder per turn, not per run: two threads of one run are two requests.
+        owner = f"{self.owner}/{uuid.uuid4().hex[:8]}"
+        take_turn(
+            self.hosts,
+            origin,
+            owner=owner,
+            clock=self.clock,
+            spacing=spacing,
+            max_wait=max_wait,
+            hold_seconds=hold,
+        )
+        turn = _Turn()
+        try:
+            yield turn
+        finally:
+            # From the answer (or the failure), not from the slot: the server has received the
+            # request by the time anything comes back, so its next request is `spacing` later at
+            # the server too, however late this one went out.
+            next_slot = None
+            if turn.sent:
+                after = max(spacing, turn.spacing or 0.0)
+                next_slot = max(self.clock.time() + after, turn.not_before or 0.0)
+            self.hosts.release(origin, owner=owner, next_slot=next_slot)
+
+    def _backoff_until(self, origin: str, error: HttpStatusError) -> float:
         with self._lock:
             strikes = self._host_strikes[origin] = self._host_strikes.get(origin, 0) + 1
         now = self.clock.time()
@@ -133,13 +173,18 @@ class CrawlContext:
         retry_after = retry_after_of(error, now)
         if retry_after is not None:
             delay = max(delay, retry_after)
-        delay = min(delay, self.options.host_backoff_max_seconds)
+        delay = float(min(delay, self.options.host_backoff_max_seconds))
         logger.info("backing off %s for %.0fs after HTTP %s", origin, delay, error.status)
-        self.hosts.back_off(origin, until=now + delay)
+        return now + delay
 
     def _robots_fetch(self, url: str) -> FetchResponse:
-        self._pace(origin_of(url))
-        return fetch_robots_txt(self.client, url)
+        with self._host_turn(origin_of(url)) as turn:
+            turn.sent = True
+            response = fetch_robots_txt(self.client, url)
+            delay = crawl_delay_in(response, self.options.user_agent)
+            if delay is not None:
+                turn.spacing = min(delay, self.options.max_crawl_delay_seconds)
+            return response
 
     def _polite_get(
         self,
@@ -166,22 +211,23 @@ class CrawlContext:
         origin = origin_of(url)
 
         def attempt() -> FetchResponse:
-            self._pace(origin, delay)
-            # The wait may have used up the time budget: do not start a fetch that cannot finish.
-            if self._stop_requested():
-                raise StoppedError
-            try:
-                return self.client.get(
-                    url,
-                    headers=headers,
-                    allowed_hosts=allowed_hosts,
-                    accept_content=accept_content,
-                    max_body_bytes=max_body_bytes,
-                )
-            except HttpStatusError as error:
-                if error.status in HOST_BUSY_STATUSES:
-                    self._back_off_host(origin, error)
-                raise
+            with self._host_turn(origin, delay) as turn:
+                # The wait may have used up the time budget: do not start a fetch that cannot finish.
+                if self._stop_requested():
+                    raise StoppedError
+                turn.sent = True
+                try:
+                    return self.client.get(
+                        url,
+                        headers=headers,
+                        allowed_hosts=allowed_hosts,
+                        accept_content=accept_content,
+                        max_body_bytes=max_body_bytes,
+                    )
+                except HttpStatusError as error:
+                    if error.status in HOST_BUSY_STATUSES:
+                        turn.not_before = self._backoff_until(origin, error)
+                    raise
 
         def on_retry(error: FetchError, wait: float) -> None:
             logger.info("retrying %s in %.1fs after %s", url, wait, error.reason)

@@ -9,9 +9,6 @@ from collections.abc import Callable, Sequence
 from newsdesk.crawling.context import CrawlContext
 from newsdesk.crawling.model import XML_ACCEPT, Discovery, HostBackedOffError, StoppedError
 from newsdesk.discovery import DiscoveredUrl, DiscoveryError
-from newsdesk.discovery.archives import parse_archive_page
-from newsdesk.discovery.feeds import parse_feed
-from newsdesk.discovery.sitemaps import parse_sitemap
 from newsdesk.fetching.encoding import detect_encoding
 from newsdesk.fetching.errors import FetchError, UrlTooLongError
 from newsdesk.sources import ArchivePage, Source
@@ -26,6 +23,9 @@ class DiscoveryStage(CrawlContext):
         allowed = sorted(set(source.article_hosts()) | source.document_hosts())
         result = Discovery()
         found = result.found
+        # Each document kind's parser (feedparser, lxml, bs4 with soupsieve) is imported by the
+        # first source that has one: a continuation skips discovery, and a source without archive
+        # pages never pays for bs4 at all.
         for feed in source.feeds:
             if self._stop_requested():
                 return result
@@ -33,6 +33,8 @@ class DiscoveryStage(CrawlContext):
             if fetched is None:
                 continue
             body, validators = fetched
+            from newsdesk.discovery.feeds import parse_feed
+
             document = self._parse(feed, functools.partial(parse_feed, body, feed))
             if document is not None:
                 result.validated[feed] = validators
@@ -129,6 +131,8 @@ class DiscoveryStage(CrawlContext):
         if fetched is None:
             return []
         body, validators = fetched
+        from newsdesk.discovery.sitemaps import parse_sitemap
+
         document = self._parse(
             url, lambda: parse_sitemap(body, url, max_bytes=self.options.max_sitemap_bytes)
         )
@@ -158,6 +162,8 @@ class DiscoveryStage(CrawlContext):
         return found
 
     def _discover_archive(self, archive: ArchivePage, allowed: Sequence[str]) -> list[DiscoveredUrl]:
+        from newsdesk.discovery.archives import parse_archive_page
+
         found: list[DiscoveredUrl] = []
         page_url: str | None = archive.url
         visited: set[str] = set()

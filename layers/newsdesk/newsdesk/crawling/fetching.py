@@ -6,6 +6,7 @@ import logging
 
 from newsdesk.crawling.context import CrawlContext
 from newsdesk.crawling.model import HTML_TYPES, HostBackedOffError, StoppedError, Work, needs_fetch
+from newsdesk.errors import StorageError
 from newsdesk.fetching.clock import clamp_time, utc_datetime
 from newsdesk.fetching.encoding import binary_kind, detect_encoding
 from newsdesk.fetching.errors import FetchError, HostNotAllowedError, HttpStatusError
@@ -16,15 +17,25 @@ from newsdesk.storage.crawl_state import UrlRecord, Validators
 
 logger = logging.getLogger(__name__)
 
+DEQUEUE_BATCH = 25  # BatchWriteItem's limit
+
 
 class FetchingStage(CrawlContext):
     def fetch_host(self, items: list[Work]) -> None:
+        # Queue entries of fetched URLs, dropped in batches rather than one call per article.
+        settled: list[Work] = []
+        try:
+            self._fetch_items(items, settled)
+        finally:
+            self._dequeue(settled)
+
+    def _fetch_items(self, items: list[Work], settled: list[Work]) -> None:
         for index, item in enumerate(items):
             if self._stop_requested():
                 self._count("deferred", n=len(items) - index)
                 return
             try:
-                self.fetch_article(item)
+                self.fetch_article(item, settled)
             except StoppedError:
                 self._count("deferred", n=len(items) - index)
                 return
@@ -36,8 +47,22 @@ class FetchingStage(CrawlContext):
                 logger.exception("unexpected error fetching %s", item.url)
                 self._count("failed", "internal_error")
                 self._error(f"{item.url}: internal error: {exc}")
+            if len(settled) >= DEQUEUE_BATCH:
+                self._dequeue(settled)
 
-    def fetch_article(self, item: Work) -> None:
+    def _dequeue(self, settled: list[Work]) -> None:
+        by_source: dict[str, list[str]] = {}
+        for work in settled:
+            by_source.setdefault(work.source.id, []).append(work.url_id)
+        settled.clear()
+        for source, url_ids in by_source.items():
+            try:
+                self.state.dequeue_many(source, url_ids)
+            except StorageError as exc:
+                # Stale entries only: the next run finds those URLs settled and drops them.
+                self._error(f"{source}: {len(url_ids)} queue entries not dropped: {exc}")
+
+    def fetch_article(self, item: Work, settled: list[Work]) -> None:
         now = self.clock.time()
         source = item.source
         record = self.state.claim(
@@ -61,7 +86,7 @@ class FetchingStage(CrawlContext):
                 self.state.dequeue(source.id, item.url_id)  # a stale queue entry: the work is done
             return
         try:
-            self._fetch_claimed(item, record)
+            self._fetch_claimed(item, record, settled)
         except (StoppedError, HostBackedOffError):
             self.state.release(source.id, item.url_id, owner=self.owner)
             raise
@@ -70,7 +95,7 @@ class FetchingStage(CrawlContext):
             self._error(f"{item.url}: {type(exc).__name__}: {exc}")
             self._record_failure(item, record, "internal_error")
 
-    def _fetch_claimed(self, item: Work, record: UrlRecord) -> None:
+    def _fetch_claimed(self, item: Work, record: UrlRecord, settled: list[Work]) -> None:
         source = item.source
         headers: dict[str, str] = {}
         if record.status == "fetched":  # a changed article: ask for it conditionally
@@ -149,7 +174,9 @@ class FetchingStage(CrawlContext):
             raw_key=key,
             changed_at=item.changed_at,
             validators=Validators(response.etag, response.last_modified),
+            dequeue=False,
         )
+        settled.append(item)
         # One line per article carrying the ids the parser logs too: grep one id across both.
         logger.info(
             "raw page stored",

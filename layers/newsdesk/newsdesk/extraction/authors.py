@@ -26,7 +26,8 @@ from newsdesk.extraction.pagemeta import Page, clean_text
 _LEAD_IN = re.compile(
     r"^(?:(?:written|words|reporting|reported|posted|published|story|text|photos?|edited|compiled)"
     r"\s+by|(?:(?:zeige\s+)?alle\s+(?:beiträge|artikel)|mehr|more\s+(?:posts|articles))\s+(?:von|by)"
-    r"|(?:veröffentlicht|eingestellt|geschrieben|verfasst|erstellt|gepostet)\s+von"
+    r"|(?:veröffentlicht|eingestellt|geschrieben|verfasst|erstellt|gepostet)(?:\s+am)?\s+von"
+    r"|(?:published|posted)\s+on\s+by|über|about"
     r"|(?:publié|écrit|rédigé)\s+par|(?:escrito|publicado)\s+por|(?:scritto|pubblicato)\s+da"
     r"|by|from|par|von|vom|por|di|da|door|av|af|author|autor|autorin|auteur|от|автор|автори|текст)"
     # A space, or the name glued on by markup ("Veröffentlicht vonChris Jung").
@@ -54,7 +55,9 @@ _PHOTO_CREDIT = re.compile(
 )
 _BIO_TAIL = re.compile(
     r"\s+(?-i:is|was|has|writes|wrote|covers|joined|reports)\s.*$"
-    r"|\s+(?:updated|published|posted|last updated|modified)\b.*$",
+    r"|\s+(?:updated|published|posted|last updated|modified)\b.*$"
+    # The word that introduced a date the byline lost: "MORITZ GATHMANN am", "Jane Doe on".
+    r"|\s+(?-i:am|on|le|el|il|den|at)$",
     re.IGNORECASE,
 )
 _GLUED = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
@@ -387,8 +390,15 @@ def _twitter_written_by(page: Page) -> Iterator[str]:
             yield from page.metas(f"twitter:data{index}")
 
 
+# Containers whose classes describe the whole page or story ("inline-comments" on <body>,
+# "comments-open" on a WordPress <article>), never a comment thread.
+_NOT_THREADS = frozenset({"html", "body", "article", "main"})
+
+
 def _in_comments(element: HtmlElement) -> bool:
     for ancestor in element.iterancestors():
+        if ancestor.tag in _NOT_THREADS:
+            continue
         marker = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''} {ancestor.get('itemtype') or ''}"
         if _COMMENTS.search(marker):
             return True
@@ -425,6 +435,20 @@ def _microdata_authors(page: Page) -> Iterator[str]:
             yield element.get("content") or element.text_content()
 
 
+_HCARD_AUTHOR = re.compile(r"(?i)(?:^|\s)(?:author|byline)(?:\s|$)")
+
+
+def _hcard_authors(page: Page) -> Iterator[str]:
+    """hCard names in the author's card: `<span class="author vcard"><a class="fn">Name</a>`."""
+    names = [
+        element
+        for element in page.tree.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]")
+        if any(_HCARD_AUTHOR.search(a.get("class") or "") for a in (element, *element.iterancestors()))
+    ]
+    for element in _first_cluster(names):
+        yield element.text_content()
+
+
 def _rel_author_links(page: Page) -> Iterator[str]:
     links = [link for link in page.tree.iter("a") if "author" in (link.get("rel") or "").lower().split()]
     for link in _first_cluster(links):
@@ -438,9 +462,7 @@ def _byline_elements(page: Page) -> Iterator[str]:
         marker = f"{element.get('class') or ''} {element.get('id') or ''}"
         if not _BYLINE_CLASS.search(marker) or _NOT_BYLINE_CLASS.search(marker):
             continue
-        if any(
-            _COMMENTS.search(f"{a.get('class') or ''} {a.get('id') or ''}") for a in element.iterancestors()
-        ):
+        if _in_comments(element):
             continue
         text = element.text_content()
         if text and len(text) < 200:
@@ -517,7 +539,9 @@ _AUTHOR_LAYERS: dict[str, Callable[[Page], _Byline]] = {
     "meta": lambda page: _Byline(
         persons=[*page.metas(*rules.AUTHOR_META_KEYS), *_twitter_written_by(page)], named_on_purpose=True
     ),
-    "microdata": lambda page: _Byline(persons=list(_microdata_authors(page))),
+    # schema.org microdata and hCard names ("author vcard" > "fn") mark the author on purpose.
+    "microdata": lambda page: _Byline(persons=list(_microdata_authors(page)), named_on_purpose=True),
+    "hcard": lambda page: _Byline(persons=list(_hcard_authors(page)), named_on_purpose=True),
     "rel_author": lambda page: _Byline(persons=list(_rel_author_links(page)), weak=True),
     # Bounded: a page whose every teaser carries an "author" class must not cost seconds.
     "byline_element": lambda page: _Byline(

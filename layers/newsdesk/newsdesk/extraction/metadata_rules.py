@@ -15,6 +15,10 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # --- title ---------------------------------------------------------------------------------
 
 # The layers a headline can come from. "visible_h1" is the article header's <h1> (see
@@ -62,13 +66,14 @@ AUTHOR_LAYERS = (
     "jsonld",
     "meta",
     "microdata",
+    "hcard",
     "rel_author",
     "byline_element",
     "by_line",
     "twitter_creator",
 )
-# A lone lower-case word ("swardley") in JSON-LD or an author meta tag is the author's chosen
-# display name; in visible bylines it is dropped as a handle or label either way.
+# A lone lower-case word ("swardley") in JSON-LD, an author meta tag, microdata or an hCard is
+# the author's chosen display name; in other visible bylines it is dropped as a handle or label.
 HANDLES_AS_AUTHORS = True
 # Defined but left out of AUTHOR_LAYERS: links to an author page ("author_link") lost on the
 # held-out folds (leave-one-collection-out chose the order without them on 5 of 6 folds).
@@ -190,13 +195,106 @@ PUBLISHED_LAYERS = (
     "microdata",
     "time_element",
     "htmldate",
+    "text_date",
 )
 
-# htmldate's extensive search reads dates in the page's text too ("Published 3 March 2021") with
-# dateparser, whose search over every locale costs about 90 s on the first page a process sees
-# (measured: bench/throughput.py, the parser handler on moto) and seconds on later ones: a cold
-# start no Lambda can afford. The markup-only search stays.
+# A full date in the URL ("/2019/10/22/") more than a day away from the metadata's is the
+# publication day: URLs are minted when a story is first published (see dates.page_published).
+URL_DAY_OVERRULES_FAR_DATES = True
+
+# When the page's metadata layers name different days (a creation date, a template default, a
+# related story's date), the one matching the day in the URL, or the day the page shows within
+# this many texts of its headline, is the publication; otherwise the precedence above stands.
+# None turns the settling off. Chosen leave-one-collection-out: bench.tunables.ShownDateReach.
+SHOWN_DATE_REACH: int | None = 6
+
+# htmldate's extensive search stays off. Measured on metadata-dev (1,181 dated pages, htmldate
+# 1.11): fast mode alone 0.885 same-day, extensive 0.919, extensive without its dateparser
+# fallback 0.914; the gain is the dates pages show as text, which `text_date` (textdates.py)
+# reads without a locale library. dateparser itself decides 6 pages and costs 0.4-6 s on the
+# first page that reaches it in a fresh process (its locale search): no cold start affords it.
 HTMLDATE_EXTENSIVE = False
+
+# Dates a page shows as text ("24. April 2020", "23 mai 2019", "January 18, 2020") name their
+# month in the page's language. Month names and their usual abbreviations, lower case and
+# without accents (as `textdates.fold_month` writes them), in the languages newsdesk meets most;
+# Russian and Ukrainian months are in the genitive, as dates write them; Arabic in the names
+# Egyptian and Gulf papers use.
+MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: _names(
+        "january jan januar janner janvier janv enero ene gennaio gen janeiro januari styczen "
+        "stycznia leden ledna ocak января январь янв січня січень tammikuuta يناير"
+    ),
+    2: _names(
+        "february feb februar fevrier fevr fev febrero febbraio fevereiro februari luty lutego "
+        "unor unora subat февраля февраль фев лютого лютий helmikuuta فبراير"
+    ),
+    3: _names(
+        "march mar marz maerz mars marzo marco maart marzec marca brezen brezna mart марта март "
+        "мар березня березень maaliskuuta مارس"
+    ),
+    4: _names(
+        "april apr avril avr abril abr aprile kwiecien kwietnia duben dubna nisan апреля апрель "
+        "апр квітня квітень huhtikuuta أبريل ابريل"
+    ),
+    5: _names(
+        "may mai mayo maggio mag maio mei maj maja kveten kvetna mayis мая май травня травень toukokuuta مايو"
+    ),
+    6: _names(
+        "june jun juni juin junio giugno giu junho czerwiec czerwca cerven cervna haziran июня "
+        "июнь июн червня червень kesakuuta يونيو"
+    ),
+    7: _names(
+        "july jul juli juillet juil julio luglio lug julho lipiec lipca cervenec cervence "
+        "temmuz июля июль июл липня липень heinakuuta يوليو"
+    ),
+    8: _names(
+        "august aug aout agosto ago augustus augusti sierpien sierpnia srpen srpna agustos "
+        "августа август авг серпня серпень elokuuta أغسطس اغسطس"
+    ),
+    9: _names(
+        "september sep sept septembre septiembre set settembre setembro wrzesien wrzesnia zari "
+        "eylul сентября сентябрь сен вересня вересень syyskuuta سبتمبر"
+    ),
+    10: _names(
+        "october oct oktober okt octobre octubre ottobre ott outubro out pazdziernik "
+        "pazdziernika rijen rijna ekim октября октябрь окт жовтня жовтень lokakuuta أكتوبر "
+        "اكتوبر"
+    ),
+    11: _names(
+        "november nov novembre noviembre novembro listopad listopadu listopada kasim ноября "
+        "ноябрь ноя листопада листопад marraskuuta نوفمبر"
+    ),
+    12: _names(
+        "december dec dezember dez decembre diciembre dic dicembre dezembro grudzien grudnia "
+        "prosinec prosince aralik декабря декабрь дек грудня грудень joulukuuta ديسمبر"
+    ),
+}
+# Slashed dates with both parts <= 12 ("03/04/2021") are month first only in these languages.
+MONTH_FIRST_LANGUAGES = frozenset({"en"})
+# A date shown as text counts only in a short text of its own ("Datum: 03.11.2021", "Handball
+# Schweiz • 02.02.2022"), not inside a sentence of the story or a caption; or as the dateline a
+# longer text starts with ("27.1.2022 - Bei der Erinnerung an ...").
+TEXT_DATE_MAX_CHARS = 60
+# A shown date introduced by one of these is the last update, not the publication.
+UPDATE_CUES = (
+    "updated",
+    "last updated",
+    "aktualisiert",
+    "zuletzt aktualisiert",
+    "stand",
+    "mis à jour",
+    "mise à jour",
+    "actualizado",
+    "actualización",
+    "aggiornato",
+    "bijgewerkt",
+    "atualizado",
+    "обновлено",
+    "оновлено",
+)
+SKIP_UPDATE_LINES = True
+DATELINE_MAX_CHARS = 24
 
 # --- section -------------------------------------------------------------------------------
 

@@ -89,8 +89,9 @@ def _in_chrome(element: HtmlElement) -> bool:
     return False
 
 
-def _visible_h1(page: Page) -> str | None:
-    """The article header's <h1>: the first inside <article>, else <main>, else the page's first."""
+def article_h1(page: Page) -> HtmlElement | None:
+    """The article header's <h1>: the first inside <article>, else <main>, else the page's first
+    (outside the page chrome, and of a headline's length)."""
     headings = [h1 for h1 in page.tree.iter("h1") if not _in_chrome(h1)]
     for container in ("article", "main"):
         inside = [h1 for h1 in headings if any(a.tag == container for a in h1.iterancestors())]
@@ -100,8 +101,13 @@ def _visible_h1(page: Page) -> str | None:
     for h1 in headings:
         text = clean_text(h1.text_content(), MAX_TITLE)
         if text and rules.H1_MIN_CHARS <= len(text) <= rules.H1_MAX_CHARS:
-            return text
+            return h1
     return None
+
+
+def _visible_h1(page: Page) -> str | None:
+    h1 = article_h1(page)
+    return None if h1 is None else clean_text(h1.text_content(), MAX_TITLE)
 
 
 def _agrees(heading: str, title: str) -> bool:

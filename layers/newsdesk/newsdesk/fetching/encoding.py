@@ -12,8 +12,6 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
-
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts the same way
@@ -137,6 +135,9 @@ def detect_encoding(body: bytes, header_charset: str | None = None) -> EncodingI
         return EncodingInfo(declared or "utf-8", declared, "default")
     if _decodes(body, "utf-8"):
         return EncodingInfo("utf-8", declared, "detected")
+    # Rare (no declaration that decodes, not UTF-8): the detector is imported only then.
+    from charset_normalizer import from_bytes
+
     best = from_bytes(body[:DETECT_SAMPLE_BYTES]).best()
     detected = normalise_encoding(best.encoding) if best is not None else None
     # Without a BOM, a "UTF-16/32" guess on a web page is a misreading of short single-byte text.

@@ -58,6 +58,15 @@ def fetch_robots_txt(client: HttpClient, url: str) -> FetchResponse:
     )
 
 
+def crawl_delay_in(response: FetchResponse, user_agent: str) -> float | None:
+    """The Crawl-delay a robots.txt response asks of `user_agent`, if any (for pacing the very
+    request after it: the cache parses the same body again for everything else)."""
+    if response.status != 200:
+        return None
+    text = response.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+    return RobotsRules("", Protego.parse(text)).crawl_delay(user_agent)
+
+
 class RobotsCache:
     """Rules per origin (`scheme://host[:port]`); fetched once per TTL however many threads ask.
 

@@ -145,7 +145,10 @@ class CrawlState(Protocol):
         raw_key: str,
         changed_at: float | None,
         validators: Validators | None = None,
-    ) -> None: ...
+        dequeue: bool = True,
+    ) -> None:
+        """`dequeue=False`: the caller drops the queue entry itself (`dequeue_many`, batched)."""
+        ...
 
     def mark_failed(
         self,
@@ -165,6 +168,11 @@ class CrawlState(Protocol):
 
     def dequeue(self, source: str, url_id: str) -> None:
         """Drop a queue entry whose work another run has already done."""
+        ...
+
+    def dequeue_many(self, source: str, url_ids: Sequence[str]) -> None:
+        """Drop settled queue entries in batches (an entry left behind by a killed run is only a
+        stale entry: the next run's claim finds the URL settled and drops it then)."""
         ...
 
     def release(self, source: str, url_id: str, *, owner: str) -> None:
@@ -359,6 +367,13 @@ class DynamoCrawlState:
             "delete_item", TableName=self.table_name, Key={"pk": _s(queue_pk(source)), "sk": _s(url_id)}
         )
 
+    def dequeue_many(self, source: str, url_ids: Sequence[str]) -> None:
+        requests = [
+            {"DeleteRequest": {"Key": {"pk": _s(queue_pk(source)), "sk": _s(url_id)}}}
+            for url_id in dict.fromkeys(url_ids)
+        ]
+        self._batch_write(requests)
+
     # -- claims and outcomes -----------------------------------------------------------------------
 
     def claim(
@@ -427,6 +442,7 @@ class DynamoCrawlState:
         raw_key: str,
         changed_at: float | None,
         validators: Validators | None = None,
+        dequeue: bool = True,
     ) -> None:
         values: dict[str, Any] = {
             ":fetched": _s("fetched"),
@@ -455,7 +471,8 @@ class DynamoCrawlState:
                 removed.append(name)
         update += " REMOVE " + ", ".join(removed)
         self._settle(source, url_id, owner, update, values)
-        self.dequeue(source, url_id)
+        if dequeue:
+            self.dequeue(source, url_id)
 
     def mark_failed(
         self,

@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from newsdesk.article import Article
 from newsdesk.errors import StorageError
 from newsdesk.rawpage import RawPage
-from newsdesk.storage.article_items import UNKNOWN_SOURCE, stamp
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import GetObjectOutputTypeDef
+
+    from newsdesk.article import Article
 
 # S3 user metadata must be ASCII: URLs and header values are percent-encoded on the way in.
 _META_FIELDS = (
@@ -107,6 +107,10 @@ def article_key(article: Article) -> str:
     Hive-style partitions (source, then the UTC publication date, else the fetch date) let
     Athena's partition projection and DuckDB prune by source and date; one object per version.
     """
+    # The fetcher imports this module for RawPageStore: the Article model and its item helpers
+    # load with the parser's first article, not with the fetcher.
+    from newsdesk.storage.article_items import UNKNOWN_SOURCE, stamp
+
     when = article.published_at or article.fetched_at or article.ingested_at
     day = stamp(when)[:10] if when else "0000-00-00"
     source = article.source or UNKNOWN_SOURCE
@@ -135,6 +139,8 @@ class ArticleStore:
         return key
 
     def get(self, key: str) -> Article:
+        from newsdesk.article import Article
+
         response = _get_object(self.client, self.bucket, key, "article")
         return Article.model_validate_json(response["Body"].read())
 
