@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -115,9 +114,8 @@ def measure(build_dir: Path, runs: int) -> dict[str, dict[str, float]]:
     from bench.coldstart import functions
     from newsdesk.fanout import FetchJob
     from newsdesk.local.aws import ensure_stack
-    from newsdesk.local.sam_local import SAMPLE_PAGES, local_parser_event
-    from newsdesk.local.sample_site import SITE_ROOT, SampleSiteServer
-    from newsdesk.rawpage import RawPage
+    from newsdesk.local.sam_local import SAMPLE_PAGES, local_parser_event, sample_raw_page
+    from newsdesk.local.sample_site import SampleSiteServer
     from newsdesk.sources import parse_sources_text
     from newsdesk.storage.s3 import RawPageStore
 
@@ -176,16 +174,8 @@ def measure(build_dir: Path, runs: int) -> dict[str, dict[str, float]]:
                 for suffix in ("a", "b"):
                     bodies = []
                     for source_id, page_id, day, path in SAMPLE_PAGES:
-                        page = RawPage(
-                            source=source_id,
-                            id=f"{page_id.replace(' ', '-')}-p{run}{suffix}",
-                            url=f"https://example.org/{day}",
-                            final_url="https://example.org",
-                            status=200,
-                            body=(SITE_ROOT / path).read_bytes(),
-                            fetched_at=datetime(2025, 11, day, tzinfo=UTC),
-                            content_type="text/html; charset=utf-8",
-                            encoding="utf-8",
+                        page = sample_raw_page(
+                            source_id, f"{page_id.replace(' ', '-')}-p{run}{suffix}", day, path
                         )
                         key = raw.put(page)
                         record = json.loads(sample_event["Records"][0]["body"])

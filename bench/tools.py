@@ -57,7 +57,7 @@ def newsdesk_version() -> str:
     return "src-" + digest.hexdigest()[:12]
 
 
-def _dist_version(name: str) -> str:
+def dist_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
@@ -233,7 +233,7 @@ def htmldate_metadata(html: bytes, url: str | None) -> Metadata:
 
 
 def body_tools() -> dict[str, Tool]:
-    traf = _dist_version("trafilatura")
+    traf = dist_version("trafilatura")
     return {
         "newsdesk": Tool("newsdesk", "newsdesk `extract()`", newsdesk_version(), newsdesk_body, peer=False),
         "trafilatura": Tool("trafilatura", "trafilatura default", traf, trafilatura_body),
@@ -244,9 +244,9 @@ def body_tools() -> dict[str, Tool]:
             trafilatura_precision_body,
         ),
         "readability": Tool(
-            "readability", "readability-lxml", _dist_version("readability-lxml"), readability_body
+            "readability", "readability-lxml", dist_version("readability-lxml"), readability_body
         ),
-        "newspaper4k": Tool("newspaper4k", "newspaper4k", _dist_version("newspaper4k"), newspaper_body),
+        "newspaper4k": Tool("newspaper4k", "newspaper4k", dist_version("newspaper4k"), newspaper_body),
     }
 
 
@@ -256,13 +256,13 @@ def metadata_tools() -> dict[str, Tool]:
             "newsdesk", "newsdesk `extract_metadata()`", newsdesk_version(), newsdesk_metadata, peer=False
         ),
         "trafilatura": Tool(
-            "trafilatura", "trafilatura metadata", _dist_version("trafilatura"), trafilatura_metadata
+            "trafilatura", "trafilatura metadata", dist_version("trafilatura"), trafilatura_metadata
         ),
-        "newspaper4k": Tool("newspaper4k", "newspaper4k", _dist_version("newspaper4k"), newspaper_metadata),
+        "newspaper4k": Tool("newspaper4k", "newspaper4k", dist_version("newspaper4k"), newspaper_metadata),
         "htmldate": Tool(
             "htmldate",
             "htmldate (dates only)",
-            _dist_version("htmldate"),
+            dist_version("htmldate"),
             htmldate_metadata,
             fields=("date", "instant"),
         ),

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import importlib.metadata
 import json
 import statistics
 import sys
@@ -36,6 +35,7 @@ import trafilatura
 from bench import cache as bench_cache
 from bench import report, score
 from bench.data import REPO, Collection, Page, body_collections
+from bench.tools import dist_version
 from newsdesk.errors import ExtractionError
 from newsdesk.extraction import generic_candidates, parse_html
 from newsdesk.extraction.blocks import Block
@@ -62,7 +62,7 @@ def candidates_version() -> str:
     own), the modules it reads, and the versions of the libraries it calls."""
     digest = hashlib.sha256()
     for name in ("trafilatura", "readability-lxml", "lxml"):
-        digest.update(f"{name}=={_dist_version(name)}".encode())
+        digest.update(f"{name}=={dist_version(name)}".encode())
     paths = [*PACKAGE.glob("extraction/**/*"), *PACKAGE.glob("data/*"), *(PACKAGE / n for n in CORE_MODULES)]
     for path in sorted(paths):
         if not path.is_file() or "__pycache__" in path.parts:
@@ -72,13 +72,6 @@ def candidates_version() -> str:
         digest.update(str(path.relative_to(PACKAGE)).encode())
         digest.update(path.read_bytes())
     return "src-" + digest.hexdigest()[:12]
-
-
-def _dist_version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "missing"
 
 
 def default_cache() -> Path:

@@ -50,23 +50,26 @@ def sam_env_vars(stack: LocalStack, endpoint_for_container: str) -> dict[str, di
     }
 
 
+def sample_raw_page(source: str, page_id: str, day: int, path: str) -> RawPage:
+    """One of SAMPLE_PAGES as the fetcher would have stored it."""
+    return RawPage(
+        source=source,
+        id=page_id,
+        url=f"https://example.org/{day}",
+        final_url="https://example.org",
+        status=200,
+        body=(SITE_ROOT / path).read_bytes(),
+        fetched_at=datetime(2025, 11, day, tzinfo=UTC),
+        content_type="text/html; charset=utf-8",
+        encoding="utf-8",
+    )
+
+
 def seed_sample_pages(stack: LocalStack) -> None:
     """Store the raw pages the sample parser event names in the local raw bucket."""
     store = RawPageStore(stack.name("RawBucket"), boto3.client("s3"))
     for source, page_id, day, path in SAMPLE_PAGES:
-        store.put(
-            RawPage(
-                source=source,
-                id=page_id,
-                url=f"https://example.org/{day}",
-                final_url="https://example.org",
-                status=200,
-                body=(SITE_ROOT / path).read_bytes(),
-                fetched_at=datetime(2025, 11, day, tzinfo=UTC),
-                content_type="text/html; charset=utf-8",
-                encoding="utf-8",
-            )
-        )
+        store.put(sample_raw_page(source, page_id, day, path))
 
 
 def local_parser_event(stack: LocalStack) -> dict[str, Any]:
