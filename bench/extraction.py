@@ -54,7 +54,7 @@ class Row:
 
     @property
     def shown(self) -> str:
-        return self.label if self.complete else f"{self.label} (on {self.covered} of {self.pages} pages)"
+        return report.shown_name(self.label, self.covered, self.pages)
 
 
 def load_tunable(spec: str) -> Tunable:

@@ -61,7 +61,7 @@ class Tally:
 
     @property
     def shown(self) -> str:
-        return self.name if self.complete else f"{self.name} (on {self.covered} of {self.pages} pages)"
+        return report.shown_name(self.name, self.covered, self.pages)
 
     def add(self, page: Page, out: dict[str, Any]) -> dict[str, bool | None]:
         marks = match.score(page.truth, out)

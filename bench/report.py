@@ -34,6 +34,12 @@ def fmt(value: float | None, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
 
 
+def shown_name(name: str, covered: int, pages: int) -> str:
+    """A tool's name in a table, saying so when it has outputs for only part of the collection
+    (a --cache-only tool): such a tool is never taken as the best peer."""
+    return name if covered == pages else f"{name} (on {covered} of {pages} pages)"
+
+
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
