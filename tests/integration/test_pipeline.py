@@ -430,7 +430,7 @@ def test_run_reports_progress_per_source_fetched_and_per_page_parsed(
     fetch_total, fetch_steps = reported["fetching sources"]
     assert fetch_total == len(summary.dispatched) > 0
     assert sum(fetch_steps) == fetch_total
-    parse_total, parse_steps = reported["parsing pages"]
+    parse_total, parse_steps = reported["parse queue messages"]
     # The parse queue also holds S3's test event; every message drained is reported.
     assert parse_total is not None and parse_total >= summary.parsed == 4
     assert sum(parse_steps) == parse_total

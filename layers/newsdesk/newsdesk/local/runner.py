@@ -237,7 +237,7 @@ def run_cycle(
     dead_before = _queue_depth(dlq_url)
     sqs_event = tpl.function_event(template, "ParserFunction", "SQS")
     _, max_receive = queue_redrive(queue_url)
-    with progress("parsing pages", _queue_depth(queue_url)) as advance:
+    with progress("parse queue messages", _queue_depth(queue_url)) as advance:
         drained = drain_queue(
             queue_url,
             parser,
